@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The local service stack chsync develops and tests against: PostgreSQL, Redis, a ClickHouse
+# server and the Temporal dev server, on 127.0.0.1 and the project's own ports, with data under
+# .chsync/. Missing software is installed from Debian packages / PyPI (as root).
+#
+#   scripts/services.sh up       install what is missing, start what is not running, wait, write services.env
+#   scripts/services.sh down     stop exactly what `up` started (by pid file)
+#   scripts/services.sh status   say what runs where
+#
+# Ports and paths come from scripts/services/common.sh and can be overridden by environment.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=services/common.sh
+source "$here/services/common.sh"
+for service in "${SERVICES[@]}"; do
+  # shellcheck source=/dev/null
+  source "$here/services/$service.sh"
+done
+
+up() {
+  mkdir -p "$CHSYNC_HOME/run" "$CHSYNC_HOME/log"
+  for service in "${SERVICES[@]}"; do
+    "${service}_install"
+    if "${service}_running"; then
+      say "$service: already running"
+    else
+      say "$service: starting"
+      "${service}_start"
+    fi
+    "${service}_wait"
+  done
+  write_env
+  status
+}
+
+down() {
+  local service
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    service="${SERVICES[$i]}"
+    if "${service}_running"; then
+      say "$service: stopping"
+      "${service}_stop"
+    fi
+  done
+}
+
+status() {
+  local service state failed=0
+  for service in "${SERVICES[@]}"; do
+    if "${service}_running"; then state="running"; else state="stopped"; failed=1; fi
+    printf '%-11s %-8s %s\n' "$service" "$state" "$("${service}_where")"
+  done
+  return "$failed"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac

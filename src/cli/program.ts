@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs'
+import { Command } from 'commander'
+import { capabilitiesCommand } from './capabilities.js'
+
+const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string
+}
+
+/** The `chsync` command line. Each command lives in its own file and is added here. */
+export function createProgram(): Command {
+  return new Command('chsync')
+    .description('Keep ClickHouse tables in sync with PostgreSQL tables, durably and exactly once.')
+    .version(packageJson.version)
+    .showHelpAfterError()
+    .addCommand(capabilitiesCommand())
+}

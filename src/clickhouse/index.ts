@@ -1,0 +1,3 @@
+export * from './client.js'
+export * from './capabilities.js'
+export * from './sql.js'

@@ -1,0 +1,24 @@
+import { pino, type Logger } from 'pino'
+import { redactUrl } from './redact.js'
+
+export type { Logger }
+
+/**
+ * Structured JSON logs (pino). Children carry `importKey`, `batchId` and `model`. Keys that may hold
+ * secrets are redacted wherever they appear one or two levels deep.
+ */
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    name: options.name ?? 'chsync',
+    level: options.level ?? process.env.CHSYNC_LOG_LEVEL ?? 'info',
+    redact: {
+      paths: ['password', '*.password', '*.*.password', 'url', '*.url', 'connectionString', '*.connectionString'],
+      // URLs keep their host (useful) and lose their password; everything else on the list is masked.
+      censor: (value: unknown, path: string[]) =>
+        typeof value === 'string' && path.at(-1) !== 'password' ? redactUrl(value) : '***',
+    },
+  })
+}
+
+/** The process-wide logger; libraries take a logger argument and default to this one. */
+export const logger = createLogger()

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { qualifiedTable, quoteIdentifier } from '../../../src/clickhouse/sql.js'
+
+describe('quoteIdentifier', () => {
+  it.each([
+    { name: 'plain', input: 'events', quoted: '`events`' },
+    { name: 'back quote', input: 'a`b', quoted: '`a\\`b`' },
+    { name: 'backslash before quote', input: 'a\\`; DROP TABLE x; --', quoted: '`a\\\\\\`; DROP TABLE x; --`' },
+    { name: 'dot and space', input: 'my table.v2', quoted: '`my table.v2`' },
+    { name: 'unicode', input: 'события', quoted: '`события`' },
+  ])('quotes a $name identifier', ({ input, quoted }) => {
+    expect(quoteIdentifier(input)).toBe(quoted)
+  })
+
+  it('rejects an empty identifier', () => {
+    expect(() => quoteIdentifier('')).toThrow(/cannot be empty/)
+  })
+
+  it('rejects a NUL byte', () => {
+    expect(() => quoteIdentifier('a\0b')).toThrow(/NUL/)
+  })
+})
+
+describe('qualifiedTable', () => {
+  it('quotes database and table separately', () => {
+    expect(qualifiedTable('analytics', 'page.views')).toBe('`analytics`.`page.views`')
+  })
+})

@@ -1,0 +1,3 @@
+import { applyServicesEnv } from './services-env.js'
+
+applyServicesEnv()

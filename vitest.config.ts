@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config'
+
+// Tests run in forked processes, never threads: embedded ClickHouse (chDB) segfaults when loaded
+// from two threads of one process, and binds one data directory per process.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.chsync/test-results.json' }]] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/utils/global-setup.ts'],
+          setupFiles: ['test/utils/load-services-env.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/utils/global-setup.ts'],
+          setupFiles: ['test/utils/load-services-env.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // One e2e file at a time: they start workers and kill processes on the shared services.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
