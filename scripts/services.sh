@@ -24,6 +24,7 @@ up() {
     if "${service}_running"; then
       say "$service: already running"
     else
+      port_open "$("${service}_port")" && die "$service: port $("${service}_port") is taken by a process this script did not start"
       say "$service: starting"
       "${service}_start"
     fi

@@ -25,3 +25,4 @@ clickhouse_ping() { [ "$(curl -fsS "http://$CHSYNC_HOST:$CHSYNC_CLICKHOUSE_HTTP_
 clickhouse_wait() { wait_until clickhouse clickhouse_ping; }
 clickhouse_stop() { stop_pid "$ch_pid" clickhouse; }
 clickhouse_where() { echo "http://$CHSYNC_HOST:$CHSYNC_CLICKHOUSE_HTTP_PORT (data: $ch_dir)"; }
+clickhouse_port() { echo "$CHSYNC_CLICKHOUSE_HTTP_PORT"; }

@@ -19,3 +19,4 @@ redis_wait() { wait_until redis redis_ping; }
 redis_ping() { [ "$(redis-cli -h "$CHSYNC_HOST" -p "$CHSYNC_REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 redis_stop() { stop_pid "$redis_pid" redis; }
 redis_where() { echo "redis://$CHSYNC_HOST:$CHSYNC_REDIS_PORT (aof: $redis_dir)"; }
+redis_port() { echo "$CHSYNC_REDIS_PORT"; }

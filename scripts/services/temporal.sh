@@ -57,3 +57,4 @@ temporal_ready() {
 temporal_wait() { wait_until temporal temporal_ready; }
 temporal_stop() { stop_pid "$temporal_pid" temporal; }
 temporal_where() { echo "$CHSYNC_HOST:$CHSYNC_TEMPORAL_PORT, Web UI http://$CHSYNC_HOST:$CHSYNC_TEMPORAL_UI_PORT"; }
+temporal_port() { echo "$CHSYNC_TEMPORAL_PORT"; }
