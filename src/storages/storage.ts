@@ -1,0 +1,107 @@
+/**
+ * The intermediate storage: where registered operations wait until a sync round has inserted them
+ * into ClickHouse. The methods of the original Storage (reference/storages.md), shaped for batch
+ * claims so that every step of a round can be retried: a claimed batch is named, its operations and
+ * payload are staged under that name (claim-check), a crashed round's batch is resumed rather than
+ * re-composed, and `postSync` removes exactly that batch's operations.
+ *
+ * Implementations: `RedisStorage` (default) and `PostgresStorage` (transactional outbox). Both pass
+ * the one contract suite in test/integration/storages/.
+ */
+
+export const OPERATION_KINDS = ['insert', 'update', 'delete'] as const
+/** What happened to a source row. */
+export type OperationKind = (typeof OPERATION_KINDS)[number]
+export function isOperationKind(value: unknown): value is OperationKind {
+  return typeof value === 'string' && (OPERATION_KINDS as readonly string[]).includes(value)
+}
+
+/** One registered change, as a batch carries it. */
+export interface Operation {
+  kind: OperationKind
+  /** The source row's primary key, encoded by `encodeKey` (src/source/keys.ts). */
+  key: string
+  /**
+   * Storage-assigned sequence number, strictly increasing per import key (server-side, never a
+   * client clock). It is the version written to ClickHouse, so a re-sent batch yields identical rows.
+   */
+  seq: number
+}
+
+/** What activities pass around instead of rows: a name for a claimed batch. */
+export interface BatchRef {
+  importKey: string
+  batchId: string
+  /** Number of operations in the batch. */
+  size: number
+}
+
+/** A batch claimed by `preSync`, with the lock token that fences every later step. */
+export interface Claim extends BatchRef {
+  /** Fencing token: a step presenting an older token than the lock's current one changes nothing. */
+  lockToken: string
+  /** True when this is the batch a crashed round left claimed, handed back unchanged. */
+  resumed: boolean
+}
+
+export interface ClaimOptions {
+  /** Most operations one batch may hold. */
+  batchSize: number
+  /** Lock lifetime; the holder extends it while it works, and a dead holder's lock expires. */
+  lockTtlMs: number
+  /** Who takes the lock (the workflow id). The same owner may take its own lock again (a retry). */
+  owner: string
+}
+
+/** An operation that cannot be synced (a row that does not fit its model), parked with its reason. */
+export interface DeadLetter {
+  operation: Operation
+  error: string
+  /** ISO time it was parked. */
+  at: string
+}
+
+export interface Storage {
+  /**
+   * Records operations on the given keys. Operations on the same key coalesce (the latest sequence
+   * wins: insert then update → update, anything then delete → delete). Pipelined: one round trip for
+   * many keys. Returns the number registered.
+   */
+  registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number>
+  /** Operations waiting, claimed ones included. */
+  operationsCount(importKey: string): Promise<number>
+  /**
+   * Takes the model's lock and claims up to `batchSize` operations as a new batch — or hands back,
+   * unchanged, the batch a crashed round left claimed. Returns null when there is nothing to sync
+   * (the lock is then released). Throws a retryable `StorageError` when another owner holds a live lock.
+   */
+  preSync(importKey: string, options: ClaimOptions): Promise<Claim | null>
+  /** The claimed operations of a batch, identical on every call, in sequence order. */
+  getOperations(batch: Claim): Promise<Operation[]>
+  /** Extends the lock; throws `StorageError` when the token no longer holds it (fencing). */
+  extendLock(batch: Claim, ttlMs: number): Promise<void>
+  /** Stages data under the batch (claim-check): staged row sets and the frozen insert payload. */
+  stage(batch: Claim, name: string, data: Buffer): Promise<void>
+  /** Staged data, or null when nothing was staged under that name (or it expired). */
+  readStaged(batch: Claim, name: string): Promise<Buffer | null>
+  /**
+   * Ends a successful round: removes exactly the batch's operations (an operation registered on the
+   * same key meanwhile has a higher sequence and stays), parks `deadLetters`, records the sync time,
+   * drops staged data and releases the lock — atomically. Idempotent: a repeat removes nothing.
+   * Fenced: throws `StorageError` when the token lost the lock, and then removes nothing.
+   */
+  postSync(batch: Claim, options?: { deadLetters?: readonly DeadLetter[] }): Promise<number>
+  /** Ends a failed round: releases the lock, keeps every operation and the claim for a resume. */
+  postSyncFailed(batch: Claim, error: unknown): Promise<void>
+  /** Called after `postSync` removed operations; the default records metrics. */
+  postBatchRemoved?(importKey: string, removed: number): void
+  getLastSyncTime(importKey: string): Promise<Date | null>
+  setLastSyncTime(importKey: string, at: Date): Promise<void>
+  /** Parked operations of a model, oldest first. */
+  deadLetters(importKey: string): Promise<DeadLetter[]>
+  /** Registers parked operations again (with new sequence numbers) and clears them; returns how many. */
+  retryDeadLetters(importKey: string): Promise<number>
+  /** Dangerous: drops everything this storage keeps for every model. For tests. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
