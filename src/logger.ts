@@ -8,16 +8,20 @@ export type { Logger }
  * secrets are redacted wherever they appear one or two levels deep.
  */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    name: options.name ?? 'chsync',
-    level: options.level ?? process.env.CHSYNC_LOG_LEVEL ?? 'info',
-    redact: {
-      paths: ['password', '*.password', '*.*.password', 'url', '*.url', 'connectionString', '*.connectionString'],
-      // URLs keep their host (useful) and lose their password; everything else on the list is masked.
-      censor: (value: unknown, path: string[]) =>
-        typeof value === 'string' && path.at(-1) !== 'password' ? redactUrl(value) : '***',
+  // stderr: stdout belongs to command output (`chsync status --json` must stay parseable).
+  return pino(
+    {
+      name: options.name ?? 'chsync',
+      level: options.level ?? process.env.CHSYNC_LOG_LEVEL ?? 'info',
+      redact: {
+        paths: ['password', '*.password', '*.*.password', 'url', '*.url', 'connectionString', '*.connectionString'],
+        // URLs keep their host (useful) and lose their password; everything else on the list is masked.
+        censor: (value: unknown, path: string[]) =>
+          typeof value === 'string' && path.at(-1) !== 'password' ? redactUrl(value) : '***',
+      },
     },
-  })
+    pino.destination(2),
+  )
 }
 
 /** The process-wide logger; libraries take a logger argument and default to this one. */
