@@ -1,2 +1,2 @@
-/** Thin activity functions that call into src/. The sync activities arrive with issue 5. */
-export {}
+/** Thin activity functions that call into src/. */
+export { createSyncActivities } from './sync.js'

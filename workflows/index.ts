@@ -1,5 +1,2 @@
-/**
- * Deterministic workflow code only. The worker bundles this folder (`workflowsPath`); the sync
- * workflow arrives with issue 5.
- */
-export * from './search-attributes.js'
+/** Deterministic workflow code only: the worker bundles this file (`workflowsPath`). */
+export { syncModelWorkflow } from './sync-model.js'

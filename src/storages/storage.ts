@@ -53,6 +53,12 @@ export interface ClaimOptions {
   owner: string
 }
 
+export interface BacklogRange {
+  count: number
+  oldestSeq: number | null
+  newestSeq: number | null
+}
+
 /** An operation that cannot be synced (a row that does not fit its model), parked with its reason. */
 export interface DeadLetter {
   operation: Operation
@@ -70,6 +76,11 @@ export interface Storage {
   registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number>
   /** Operations waiting, claimed ones included. */
   operationsCount(importKey: string): Promise<number>
+  /**
+   * Operations waiting with the lowest and highest sequence among them (nulls when none): a flush
+   * notes the highest at its call and is done once the lowest has passed it.
+   */
+  backlogRange(importKey: string): Promise<BacklogRange>
   /**
    * Takes the model's lock and claims up to `batchSize` operations as a new batch — or hands back,
    * unchanged, the batch a crashed round left claimed. Returns null when there is nothing to sync

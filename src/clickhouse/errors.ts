@@ -1,0 +1,69 @@
+import { ConfigError, SchemaMismatchError, type ErrorContext } from '../errors.js'
+
+/**
+ * ClickHouse error codes, sorted by what chsync does about them. Input: the numeric code a server
+ * error carries (`Code: 60. …`), from the HTTP client or from the embedded engine.
+ */
+
+/** The table or its rights do not match the model: block the model until fixed (invariant 7). */
+const SCHEMA_CODES = new Set([
+  8, // THERE_IS_NO_COLUMN
+  10, // NOT_FOUND_COLUMN_IN_BLOCK
+  16, // NO_SUCH_COLUMN_IN_TABLE
+  44, // ILLEGAL_COLUMN
+  46, // UNKNOWN_FUNCTION (a broken custom expression)
+  47, // UNKNOWN_IDENTIFIER (a broken custom expression)
+  60, // UNKNOWN_TABLE
+  62, // SYNTAX_ERROR
+  81, // UNKNOWN_DATABASE
+  164, // READONLY
+  192, // UNKNOWN_USER
+  193, // WRONG_PASSWORD
+  497, // ACCESS_DENIED
+  516, // AUTHENTICATION_FAILED
+])
+
+/**
+ * The input itself is malformed for its column (parsing fails before anything is written, so a
+ * rejected chunk left nothing behind): bisect the chunk to find and park the rows.
+ */
+const ROW_CODES = new Set([
+  6, // CANNOT_PARSE_TEXT
+  26, // CANNOT_PARSE_QUOTED_STRING
+  27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  38, // CANNOT_PARSE_DATE
+  41, // CANNOT_PARSE_DATETIME
+  53, // TYPE_MISMATCH
+  69, // ARGUMENT_OUT_OF_BOUND
+  70, // CANNOT_CONVERT_TYPE
+  72, // CANNOT_PARSE_NUMBER
+  190, // SIZES_OF_ARRAYS_DONT_MATCH
+  321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  691, // UNKNOWN_ELEMENT_OF_ENUM
+])
+
+export function clickHouseErrorCode(error: unknown): number | undefined {
+  if (!(error instanceof Error)) return undefined
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code)
+  if (typeof code === 'number') return code
+  const match = /Code: (\d+)/.exec(error.message)
+  return match ? Number(match[1]) : undefined
+}
+
+export function isRowError(error: unknown): boolean {
+  const code = clickHouseErrorCode(error)
+  return code !== undefined && ROW_CODES.has(code)
+}
+
+/**
+ * Wraps a ClickHouse error that no retry can fix in `SchemaMismatchError` (kept as cause); returns
+ * any other error unchanged, to be retried.
+ */
+export function classifyClickHouseError(error: unknown, what: string, context: ErrorContext): unknown {
+  const code = clickHouseErrorCode(error)
+  if (code === undefined || !SCHEMA_CODES.has(code)) return error
+  const message = error instanceof Error ? error.message : String(error)
+  const ErrorClass = code === 192 || code === 193 || code === 516 ? ConfigError : SchemaMismatchError
+  return new ErrorClass(`${what}: ${message}`, { ...context, code: String(code) }, { cause: error })
+}

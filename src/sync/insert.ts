@@ -1,0 +1,89 @@
+import { Readable } from 'node:stream'
+import type { ClickHouseSettings } from '@clickhouse/client'
+import { qualifiedTable } from '../clickhouse/sql.js'
+import { classifyClickHouseError, isRowError } from '../clickhouse/errors.js'
+import { messageOf } from '../errors.js'
+import { hashChunk, splitLines } from './payload.js'
+import type { SyncTarget } from './runtime.js'
+
+/**
+ * Insert settings that make a chunk exactly-once and atomic as far as the server allows
+ * (invariants 2 and 3). Only settings the server knows are sent: old servers reject unknown ones.
+ */
+export function insertSettings(target: SyncTarget, token: string, rows: number): ClickHouseSettings {
+  const known = target.capabilities.settings
+  const settings: ClickHouseSettings = {}
+  const set = (name: keyof ClickHouseSettings, value: string | number) => {
+    if (known.has(name)) Object.assign(settings, { [name]: value })
+  }
+  set('insert_deduplicate', 1)
+  set('insert_deduplication_token', token)
+  set('deduplicate_blocks_in_dependent_materialized_views', 1)
+  // Synchronous: the insert is in the table when the activity returns, never buffered server-side.
+  set('async_insert', 0)
+  // One chunk = one block: not re-cut by parallel parsing, not split by row count.
+  set('input_format_parallel_parsing', 0)
+  set('max_insert_block_size', Math.max(rows, 1_048_576))
+  set('min_insert_block_size_rows', 0)
+  set('min_insert_block_size_bytes', 0)
+  return settings
+}
+
+/** Sends one chunk's exact bytes as one INSERT … FORMAT JSONEachRow. */
+export async function insertChunk(target: SyncTarget, bytes: Buffer, token: string, rows: number): Promise<void> {
+  await target.database.client.exec({
+    query: `INSERT INTO ${qualifiedTable(target.database.database, target.table)} FORMAT JSONEachRow`,
+    values: Readable.from([bytes]),
+    clickhouse_settings: insertSettings(target, token, rows),
+  })
+}
+
+/** A line of a chunk ClickHouse rejected on its own, with the server's reason. */
+export interface RejectedLine {
+  line: number
+  error: string
+}
+
+/**
+ * Inserts a chunk; when the server rejects its input as malformed, bisects it — each half is its own
+ * insert with a token derived from the chunk's — until the rejected lines stand alone, and returns
+ * them. Rejected input is refused before anything is written, so halves never double-write.
+ * A chunk whose every line is rejected is not a chunk of poison rows but a table that does not fit:
+ * that is thrown (as `SchemaMismatchError` where the code says so).
+ */
+export async function insertChunkBisecting(
+  target: SyncTarget,
+  bytes: Buffer,
+  token: string,
+  rows: number,
+  context: { importKey: string; batchId: string; model: string },
+): Promise<RejectedLine[]> {
+  const what = `insert into ${target.alias}.${target.table} for ${context.model}/${context.batchId}`
+  try {
+    await insertChunk(target, bytes, token, rows)
+    return []
+  } catch (error) {
+    if (!isRowError(error)) throw classifyClickHouseError(error, what, { ...context, table: target.table })
+    const lines = splitLines(bytes)
+    const rejected = await bisect(target, lines, 0, token)
+    if (rejected.length === lines.length)
+      throw classifyClickHouseError(error, what, { ...context, table: target.table })
+    return rejected
+  }
+}
+
+async function bisect(target: SyncTarget, lines: Buffer[], offset: number, token: string): Promise<RejectedLine[]> {
+  const bytes = Buffer.concat(lines)
+  const subToken = `${token}/${offset}+${lines.length}:${hashChunk(bytes)}`
+  try {
+    await insertChunk(target, bytes, subToken, lines.length)
+    return []
+  } catch (error) {
+    if (!isRowError(error)) throw error
+    if (lines.length === 1) return [{ line: offset, error: messageOf(error) }]
+    const half = Math.ceil(lines.length / 2)
+    const left = await bisect(target, lines.slice(0, half), offset, token)
+    const right = await bisect(target, lines.slice(half), offset + half, token)
+    return [...left, ...right]
+  }
+}

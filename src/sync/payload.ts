@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto'
+import type { Operation } from '../storages/storage.js'
+import type { ClickHouseRow, SerializedModelBatch } from './runtime.js'
+
+/**
+ * The frozen insert payload of a batch: per model, JSONEachRow chunks cut at fixed limits. It is
+ * serialized once, staged, and re-sent byte for byte on every retry, so each chunk's deduplication
+ * token always names the same bytes.
+ */
+
+/** Most rows in one chunk: each chunk is one insert and one block (`max_insert_block_size` covers it). */
+export const CHUNK_MAX_ROWS = 100_000
+/** Most bytes in one chunk: small enough for one block on any server, large enough to amortize a request. */
+export const CHUNK_MAX_BYTES = 8 * 1024 * 1024
+
+export interface ChunkInfo {
+  rows: number
+  bytes: number
+  /** sha256 of the chunk's bytes (hex, 16 chars): part of the deduplication token. */
+  hash: string
+  /** The operation (index into the batch) behind each row: bisecting a rejected chunk parks these. */
+  opIndex: number[]
+}
+
+export interface ModelPayload {
+  model: string
+  chunks: ChunkInfo[]
+}
+
+export interface PayloadManifest {
+  models: ModelPayload[]
+  /** Operations that cannot be serialized, parked at postSync. */
+  parked: { operation: Operation; error: string }[]
+}
+
+export interface Chunk {
+  bytes: Buffer
+  info: ChunkInfo
+}
+
+function line(row: ClickHouseRow): string {
+  return JSON.stringify(row) + '\n'
+}
+
+export function hashChunk(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16)
+}
+
+/** JSONEachRow chunks of a model's rows, cut at `CHUNK_MAX_ROWS` / `CHUNK_MAX_BYTES`. */
+export function cutChunks(
+  batch: SerializedModelBatch,
+  limits = { rows: CHUNK_MAX_ROWS, bytes: CHUNK_MAX_BYTES },
+): Chunk[] {
+  const chunks: Chunk[] = []
+  let lines: string[] = []
+  let opIndex: number[] = []
+  let bytes = 0
+  const flush = () => {
+    if (lines.length === 0) return
+    const data = Buffer.from(lines.join(''), 'utf8')
+    chunks.push({ bytes: data, info: { rows: lines.length, bytes: data.length, hash: hashChunk(data), opIndex } })
+    lines = []
+    opIndex = []
+    bytes = 0
+  }
+  batch.rows.forEach((row, i) => {
+    const text = line(row)
+    const size = Buffer.byteLength(text)
+    if (lines.length > 0 && (lines.length >= limits.rows || bytes + size > limits.bytes)) flush()
+    lines.push(text)
+    opIndex.push(batch.opIndex[i] ?? -1)
+    bytes += size
+  })
+  flush()
+  return chunks
+}
+
+/** The lines of a chunk, for bisecting it. */
+export function splitLines(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = []
+  let start = 0
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, start)) {
+    out.push(bytes.subarray(start, i + 1))
+    start = i + 1
+  }
+  if (start < bytes.length) out.push(bytes.subarray(start))
+  return out
+}
+
+/** The deduplication token of a chunk: stable for the same batch, model, chunk and bytes. */
+export function chunkToken(
+  importKey: string,
+  batchId: string,
+  model: string,
+  index: number | string,
+  hash: string,
+): string {
+  return `${importKey}:${batchId}:${model}:${index}:${hash}`
+}

@@ -1,0 +1,158 @@
+import { PoisonRowError, messageOf } from '../errors.js'
+import type { Claim, DeadLetter, Operation } from '../storages/storage.js'
+import { chunkToken, cutChunks, type PayloadManifest } from './payload.js'
+import { insertChunkBisecting } from './insert.js'
+import type { ClickHouseRow, SourceRow, SyncRuntime } from './runtime.js'
+import { STAGED, readStagedValue, requireStagedValue, stageValue } from './staging.js'
+import type { BacklogMark, FetchResult, InsertResult, PostSyncResult, PreSyncResult, SerializeResult } from './types.js'
+
+/**
+ * The steps of a sync round, each safe to re-run after a crash at any line (invariant 5). The
+ * activities in activities/sync.ts are thin wrappers; these functions do the work.
+ */
+
+/** Reports progress so a retried step can resume (activities heartbeat it). */
+export type Progress = (details: unknown) => void
+
+export async function preSync(runtime: SyncRuntime, importKey: string, owner: string): Promise<PreSyncResult> {
+  const unit = runtime.unit(importKey)
+  const claim = await unit.storage.preSync(importKey, { batchSize: unit.batchSize, lockTtlMs: unit.lockTtlMs, owner })
+  const backlog = await unit.storage.operationsCount(importKey)
+  return { claim, backlog, batchSize: unit.batchSize, syncDelayMs: unit.syncDelayMs }
+}
+
+/** Safe to re-run: it reads and stages again, or does nothing once the payload is frozen. */
+export async function fetchRows(runtime: SyncRuntime, claim: Claim): Promise<FetchResult> {
+  const unit = runtime.unit(claim.importKey)
+  const frozen = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
+  if (frozen) return { fetched: 0, missing: 0 }
+  await unit.storage.extendLock(claim, unit.lockTtlMs)
+  const operations = await unit.storage.getOperations(claim)
+  const wanted = operations.filter((op) => op.kind !== 'delete').map((op) => op.key)
+  const rows = await unit.fetchRows(wanted)
+  await stageValue(unit.storage, claim, STAGED.rows, [...rows])
+  for (const model of unit.models.filter((m) => m.needsCurrentState)) {
+    const state = await model.readCurrentState(operations.map((op) => op.key))
+    await stageValue(unit.storage, claim, STAGED.state(model.name), [...state])
+  }
+  return { fetched: rows.size, missing: wanted.length - rows.size }
+}
+
+/** Safe to re-run: the first run freezes the payload; later runs reuse it byte for byte. */
+export async function serializeRows(runtime: SyncRuntime, claim: Claim): Promise<SerializeResult> {
+  const unit = runtime.unit(claim.importKey)
+  const frozen = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
+  if (frozen) return summarizeManifest(frozen, true)
+
+  const operations = await unit.storage.getOperations(claim)
+  const rows = new Map(await requireStagedValue<[string, SourceRow][]>(unit.storage, claim, STAGED.rows))
+  const manifest: PayloadManifest = { models: [], parked: [] }
+  const parked = new Map<number, string>()
+  for (const model of unit.models) {
+    const state = model.needsCurrentState
+      ? new Map(await requireStagedValue<[string, ClickHouseRow][]>(unit.storage, claim, STAGED.state(model.name)))
+      : new Map<string, ClickHouseRow>()
+    const serialized = model.serialize(operations, rows, state)
+    for (const { index, error } of serialized.poison) parked.set(index, `${model.name}: ${messageOf(error)}`)
+    const chunks = cutChunks(serialized)
+    for (const [index, chunk] of chunks.entries())
+      await unit.storage.stage(claim, STAGED.chunk(model.name, index), chunk.bytes)
+    manifest.models.push({ model: model.name, chunks: chunks.map((chunk) => chunk.info) })
+  }
+  manifest.parked = [...parked].map(([index, error]) => ({ operation: operationAt(operations, index), error }))
+  // The manifest goes last: once it exists every chunk does, and the payload is frozen.
+  await stageValue(unit.storage, claim, STAGED.manifest, manifest)
+  return summarizeManifest(manifest, false)
+}
+
+function summarizeManifest(manifest: PayloadManifest, reused: boolean): SerializeResult {
+  const chunks = manifest.models.flatMap((model) => model.chunks)
+  return {
+    rows: chunks.reduce((sum, chunk) => sum + chunk.rows, 0),
+    chunks: chunks.length,
+    parked: manifest.parked.length,
+    reused,
+  }
+}
+
+/** Progress of insertBatch, heartbeated: the chunk inserts already done (`model/alias/index`). */
+export interface InsertProgress {
+  done: string[]
+  rejected: { operation: Operation; error: string }[]
+}
+
+/**
+ * Safe to re-run: every chunk carries its deduplication token, and chunks a previous attempt
+ * heartbeated as done are skipped (what keeps old servers without tokens from inserting twice).
+ */
+export async function insertBatch(
+  runtime: SyncRuntime,
+  claim: Claim,
+  resumeFrom: InsertProgress | undefined,
+  progress: Progress,
+): Promise<InsertResult> {
+  const unit = runtime.unit(claim.importKey)
+  const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
+  const operations = await unit.storage.getOperations(claim)
+  const state: InsertProgress = { done: [...(resumeFrom?.done ?? [])], rejected: [...(resumeFrom?.rejected ?? [])] }
+  const result: InsertResult = { rows: 0, inserts: 0, parked: 0 }
+  for (const { model: modelName, chunks } of manifest.models) {
+    const model = unit.models.find((m) => m.name === modelName)
+    if (!model) continue
+    for (const [index, info] of chunks.entries()) {
+      const bytes = await unit.storage.readStaged(claim, STAGED.chunk(modelName, index))
+      if (!bytes)
+        throw new Error(`staged chunk ${modelName}/${index} of ${claim.importKey}/${claim.batchId} is missing`)
+      const token = chunkToken(claim.importKey, claim.batchId, modelName, index, info.hash)
+      for (const target of model.targets) {
+        const step = `${modelName}/${target.alias}/${index}`
+        if (!state.done.includes(step)) {
+          await unit.storage.extendLock(claim, unit.lockTtlMs)
+          const rejected = await insertChunkBisecting(target, bytes, token, info.rows, {
+            importKey: claim.importKey,
+            batchId: claim.batchId,
+            model: modelName,
+          })
+          for (const line of rejected) {
+            const operation = operationAt(operations, info.opIndex[line.line] ?? -1)
+            state.rejected.push({ operation, error: `${modelName}@${target.alias}: ${line.error}` })
+          }
+          state.done.push(step)
+          progress(state)
+        }
+        result.rows += info.rows
+        result.inserts += 1
+      }
+    }
+  }
+  result.parked = new Set(state.rejected.map((r) => r.operation.seq)).size
+  if (state.rejected.length > 0) await stageValue(unit.storage, claim, 'rejected', state.rejected)
+  return result
+}
+
+/** Safe to re-run: the storage's postSync is idempotent and fenced by the lock token. */
+export async function postSync(runtime: SyncRuntime, claim: Claim): Promise<PostSyncResult> {
+  const unit = runtime.unit(claim.importKey)
+  const manifest = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
+  const rejected = (await readStagedValue<InsertProgress['rejected']>(unit.storage, claim, 'rejected')) ?? []
+  const at = new Date().toISOString()
+  const deadLetters: DeadLetter[] = [...(manifest?.parked ?? []), ...rejected].map((entry) => ({ ...entry, at }))
+  const removed = await unit.storage.postSync(claim, { deadLetters })
+  const range = await unit.storage.backlogRange(claim.importKey)
+  return { removed, backlog: range.count, oldestSeq: range.oldestSeq }
+}
+
+export async function postSyncFailed(runtime: SyncRuntime, claim: Claim, error: string): Promise<void> {
+  await runtime.unit(claim.importKey).storage.postSyncFailed(claim, new Error(error))
+}
+
+export async function backlogMark(runtime: SyncRuntime, importKey: string): Promise<BacklogMark> {
+  const range = await runtime.unit(importKey).storage.backlogRange(importKey)
+  return { backlog: range.count, newestSeq: range.newestSeq }
+}
+
+function operationAt(operations: readonly Operation[], index: number): Operation {
+  const operation = operations[index]
+  if (!operation) throw new PoisonRowError(`row refers to operation #${index}, which the batch does not have`)
+  return operation
+}

@@ -1,0 +1,208 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow'
+import type { createSyncActivities } from '../activities/sync.js'
+import type { Claim } from '../src/storages/storage.js'
+import type { NonRetryableErrorType } from '../src/errors.js'
+import { flushUpdate, pauseSignal, resumeSignal, statusQuery, stopSignal, type FlushOptions } from './messages.js'
+import {
+  backlogSearchAttribute,
+  lastSyncTimeSearchAttribute,
+  modelSearchAttribute,
+  stateSearchAttribute,
+} from './search-attributes.js'
+import { SyncModelRun } from './sync-model-state.js'
+import type { ErrorSummary, SyncModelInput } from './types.js'
+
+type SyncActivities = ReturnType<typeof createSyncActivities>
+
+/** Errors a retry cannot fix; kept in step with NON_RETRYABLE_ERROR_TYPES in src/errors.ts (a test checks). */
+export const NON_RETRYABLE: readonly NonRetryableErrorType[] = ['ConfigError', 'SchemaMismatchError', 'PoisonRowError']
+
+/**
+ * Activity retries: transient errors (network, a server down, a busy lock) retry with backoff inside
+ * the step; after a few attempts the round fails visibly (status, Web UI) and the workflow retries the
+ * round with its own backoff, resuming the same claimed batch — so nothing is ever given up.
+ */
+const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 }
+
+/** Bookkeeping steps touch only the storage: a few round trips, so a short timeout finds a dead worker fast. */
+const bookkeepingOptions = {
+  startToCloseTimeout: '30s',
+  retry: { ...retry, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+}
+const bookkeeping = proxyActivities<SyncActivities>(bookkeepingOptions)
+
+/**
+ * Data steps move a whole batch (10k rows by default, MBs of payload): minutes at most, and a
+ * heartbeat every few seconds, so a killed worker is noticed in 30 s rather than at the timeout.
+ */
+const dataOptions = { ...bookkeepingOptions, startToCloseTimeout: '10m', heartbeatTimeout: '30s' }
+const data = proxyActivities<SyncActivities>(dataOptions)
+
+/**
+ * Syncs one model (or multi-model) from the storage into ClickHouse, forever, one batch per round:
+ *
+ *   1. preSync    take the model's lock; claim up to batchSize operations as a batch, or resume the
+ *                 batch a crashed round left claimed
+ *   2. fetchRows  read the rows of the claimed keys from PostgreSQL (staged, not returned)
+ *   3. serializeRows  turn them into ClickHouse rows and freeze the payload (staged)
+ *   4. insertBatch    send the payload in chunks, each with its deduplication token, to every write alias
+ *   5. postSync   remove exactly the batch's operations, park dead letters, release the lock
+ *      (postSyncFailed on failure: release the lock, keep every operation)
+ *   6. wait       no wait while a full batch is waiting; else `syncDelay` on a timer, cut short by flush
+ *
+ * Paused and blocked workflows wait for `resume`. A configuration error blocks; a transient one
+ * backs off and retries the round. The workflow continues as new when the SDK suggests it.
+ * Do not rename — replay.
+ */
+export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
+  const run = new SyncModelRun(input)
+  const owner = workflowInfo().workflowId
+
+  setHandler(pauseSignal, () => run.pause())
+  setHandler(resumeSignal, () => run.resume())
+  setHandler(stopSignal, () => run.stop())
+  setHandler(statusQuery, () => run.status())
+  setHandler(
+    flushUpdate,
+    async (options) => {
+      run.assertFlushCanProgress()
+      const mark = await bookkeeping.backlogMark(run.importKey)
+      const flush = run.addFlush(mark.newestSeq)
+      if (options.wait) await condition(() => flush.done || run.state.blocked !== null, options.timeoutMs ?? 60_000)
+      return run.flushResult(flush)
+    },
+    { validator: (options: FlushOptions) => run.validateFlush(options) },
+  )
+
+  let batchSize = 1
+  let syncDelayMs = 5_000
+  const continueEvery = input.continueAsNewEveryRounds ?? 500
+
+  while (!run.stopRequested) {
+    await condition(() => run.canRun || run.stopRequested)
+    if (run.stopRequested) break
+
+    let claim: Claim | null = null
+    try {
+      const started = Date.now()
+      // 1. preSync
+      const pre = await bookkeeping.preSync(run.importKey, owner)
+      ;({ batchSize, syncDelayMs } = pre)
+      run.onBacklog(pre.backlog)
+      claim = pre.claim
+      if (claim) {
+        // The summaries name the batch in the Web UI's event list.
+        const batch = `batch ${claim.batchId} (${claim.size} operations)`
+        // 2. fetchRows
+        await data.fetchRows.executeWithOptions({ ...dataOptions, summary: `fetch ${batch}` }, [claim])
+        // 3. serializeRows
+        const serialized = await data.serializeRows.executeWithOptions(
+          { ...dataOptions, summary: `serialize ${batch}` },
+          [claim],
+        )
+        // 4. insertBatch
+        const inserted = await data.insertBatch.executeWithOptions({ ...dataOptions, summary: `insert ${batch}` }, [
+          claim,
+        ])
+        // 5. postSync
+        const post = await bookkeeping.postSync.executeWithOptions(
+          { ...bookkeepingOptions, summary: `commit ${batch}` },
+          [claim],
+        )
+        run.onCommitted(
+          {
+            batchId: claim.batchId,
+            size: claim.size,
+            rows: inserted.rows,
+            parked: serialized.parked + inserted.parked,
+            durationMs: Date.now() - started,
+            at: new Date().toISOString(),
+          },
+          post.backlog,
+        )
+        run.settleFlushes(post.oldestSeq)
+      } else {
+        run.settleFlushes(null)
+      }
+    } catch (error) {
+      const summary = summarize(error)
+      const blocking = isConfigurationError(error)
+      log.warn('sync round failed', {
+        importKey: run.importKey,
+        batchId: claim?.batchId,
+        blocking,
+        error: summary.message,
+      })
+      if (claim) await releaseFailedBatch(claim, summary.message)
+      run.onFailed(summary, blocking)
+    }
+    publishSearchAttributes(run)
+
+    if (workflowInfo().continueAsNewSuggested || run.roundsThisRun >= continueEvery) {
+      await condition(allHandlersFinished)
+      await continueAsNew<typeof syncModelWorkflow>({ ...input, state: run.state })
+    }
+
+    // 6. wait: back off after a failure; none while a full batch waits; else syncDelay or a flush
+    if (run.state.consecutiveFailures > 0 && !run.state.blocked) {
+      await condition(() => run.stopRequested, run.backoffMs())
+    } else if (run.state.backlog < batchSize) {
+      await condition(() => run.flushRequested || run.stopRequested || !run.canRun, syncDelayMs)
+    }
+  }
+  await condition(allHandlersFinished)
+}
+
+/**
+ * Releases the lock of a failed round, keeping every operation. If the storage cannot be reached
+ * either, the lock expires on its own and the next round resumes the batch: nothing to do here.
+ */
+async function releaseFailedBatch(claim: Claim, message: string): Promise<void> {
+  try {
+    await bookkeeping.postSyncFailed(claim, message)
+  } catch (error) {
+    log.warn('could not release the lock of a failed batch; it will expire', {
+      importKey: claim.importKey,
+      batchId: claim.batchId,
+      error: summarize(error).message,
+    })
+  }
+}
+
+function publishSearchAttributes(run: SyncModelRun): void {
+  upsertSearchAttributes([
+    { key: modelSearchAttribute, value: run.importKey },
+    { key: stateSearchAttribute, value: run.syncState },
+    { key: backlogSearchAttribute, value: run.state.backlog },
+    ...(run.state.lastSyncTime ? [{ key: lastSyncTimeSearchAttribute, value: new Date(run.state.lastSyncTime) }] : []),
+  ])
+}
+
+function rootCause(error: unknown): unknown {
+  return error instanceof ActivityFailure && error.cause ? error.cause : error
+}
+
+/** A failure no retry can fix: the activity marked it non-retryable with one of our error types. */
+function isConfigurationError(error: unknown): boolean {
+  const cause = rootCause(error)
+  return cause instanceof ApplicationFailure && (NON_RETRYABLE as readonly string[]).includes(cause.type ?? '')
+}
+
+function summarize(error: unknown): ErrorSummary {
+  const cause = rootCause(error)
+  const type =
+    cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : cause instanceof Error ? cause.name : 'Error'
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return { message, type, at: new Date().toISOString() }
+}
