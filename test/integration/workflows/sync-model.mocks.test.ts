@@ -7,6 +7,7 @@ import { NON_RETRYABLE, syncModelWorkflow } from '../../../workflows/sync-model.
 import { stateSearchAttribute } from '../../../workflows/search-attributes.js'
 import type { SyncStatus } from '../../../workflows/types.js'
 import { FakeSyncActivities, configurationError } from '../../fixtures/fake-sync-activities.js'
+import { recordHistory } from '../../utils/histories.js'
 import { uniqueName } from '../../utils/names.js'
 import { temporalTestKit, type TemporalTestKit } from '../../utils/temporal.js'
 
@@ -75,6 +76,9 @@ describe('syncModelWorkflow (fake activities)', () => {
       expect(fake.calls.filter((call) => call === 'preSync')).toHaveLength(3)
       await handle.executeUpdate(flushUpdate, { args: [{ wait: true }] })
       expect(fake.committed.map((batch) => batch.length)).toEqual([10, 10, 10, 5])
+      await handle.signal(stopSignal)
+      await handle.result()
+      recordHistory(handle, 'drain-then-flush')
     })
   })
 
@@ -140,6 +144,9 @@ describe('syncModelWorkflow (fake activities)', () => {
       const resumed = await until(handle, (s) => s.operationsSynced === 4)
       expect(resumed).toMatchObject({ state: 'running', blocked: null })
       expect(resumed.lastError?.type).toBe('SchemaMismatchError')
+      await handle.signal(stopSignal)
+      await handle.result()
+      recordHistory(handle, 'blocked-then-resumed')
     })
   })
 
@@ -154,6 +161,9 @@ describe('syncModelWorkflow (fake activities)', () => {
       expect(status.consecutiveFailures).toBe(0)
       expect(status.blocked).toBeNull()
       expect(fake.committed).toEqual([[1, 2, 3]])
+      await handle.signal(stopSignal)
+      await handle.result()
+      recordHistory(handle, 'transient-failure-then-success')
     })
   }, 60_000)
 

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from '@temporalio/worker'
+import { createSyncActivities } from '../../activities/sync.js'
+import { logger as rootLogger, type Logger } from '../logger.js'
+import type { SyncRuntime } from '../sync/runtime.js'
+import { connectWorker, type TemporalSettings } from '../temporal/connect.js'
+
+export interface WorkerOptions {
+  runtime: SyncRuntime
+  temporal: TemporalSettings
+  /** Most activities (and workflow tasks) run at once. @default 8 */
+  concurrency?: number
+  logger?: Logger
+}
+
+/**
+ * The workflows folder: compiled JS next to dist/src, or the TypeScript sources when running from
+ * source (tests). The bundler compiles either.
+ */
+function workflowsPath(): string {
+  for (const candidate of ['../../workflows/index.js', '../../workflows/index.ts']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url))
+    if (existsSync(path)) return path
+  }
+  throw new Error('workflows/index.(js|ts) not found beside the chsync sources')
+}
+
+/**
+ * Creates the one worker process of chsync: it hosts every sync workflow and their activities on
+ * one task queue. `run()` returns after SIGINT/SIGTERM once in-flight activities finished (the SDK's
+ * graceful shutdown); activities cut short resume from their heartbeats elsewhere.
+ */
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  const log = options.logger ?? rootLogger
+  const concurrency = options.concurrency ?? 8
+  const connection = await connectWorker(options.temporal)
+  const worker = await Worker.create({
+    connection,
+    namespace: options.temporal.namespace,
+    taskQueue: options.temporal.taskQueue,
+    workflowsPath: workflowsPath(),
+    activities: createSyncActivities({ runtime: options.runtime }),
+    maxConcurrentActivityTaskExecutions: concurrency,
+    maxConcurrentWorkflowTaskExecutions: concurrency,
+    bundlerOptions: { ignoreModules: ['pg', 'ioredis', '@clickhouse/client', 'chdb'] },
+  })
+  log.info({ taskQueue: options.temporal.taskQueue, address: options.temporal.address, concurrency }, 'worker ready')
+  return worker
+}
