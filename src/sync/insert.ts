@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream'
 import type { ClickHouseSettings } from '@clickhouse/client'
 import { qualifiedTable } from '../clickhouse/sql.js'
-import { classifyClickHouseError, isRowError } from '../clickhouse/errors.js'
-import { messageOf } from '../errors.js'
+import { classifyClickHouseError, clickHouseErrorCode, isRowError } from '../clickhouse/errors.js'
+import { SchemaMismatchError, messageOf } from '../errors.js'
 import { hashChunk, splitLines } from './payload.js'
 import type { SyncTarget } from './runtime.js'
 
@@ -65,25 +65,45 @@ export async function insertChunkBisecting(
   } catch (error) {
     if (!isRowError(error)) throw classifyClickHouseError(error, what, { ...context, table: target.table })
     const lines = splitLines(bytes)
-    const rejected = await bisect(target, lines, 0, token)
-    if (rejected.length === lines.length)
-      throw classifyClickHouseError(error, what, { ...context, table: target.table })
+    const rejected =
+      lines.length > 1 ? await bisectHalves(target, lines, 0, token) : [{ line: 0, error: messageOf(error) }]
+    if (rejected.length === lines.length && lines.length > 1) {
+      throw new SchemaMismatchError(
+        `${what}: every row was rejected, so the table does not fit the model: ${messageOf(error)}`,
+        { ...context, table: target.table, code: String(clickHouseErrorCode(error) ?? '') },
+        { cause: error },
+      )
+    }
     return rejected
   }
 }
 
-async function bisect(target: SyncTarget, lines: Buffer[], offset: number, token: string): Promise<RejectedLine[]> {
+/** Inserts each half of `lines` on its own, splitting further where a half is rejected. */
+async function bisectHalves(
+  target: SyncTarget,
+  lines: Buffer[],
+  offset: number,
+  token: string,
+): Promise<RejectedLine[]> {
+  const half = Math.ceil(lines.length / 2)
+  const left = await insertOrBisect(target, lines.slice(0, half), offset, token)
+  const right = await insertOrBisect(target, lines.slice(half), offset + half, token)
+  return [...left, ...right]
+}
+
+async function insertOrBisect(
+  target: SyncTarget,
+  lines: Buffer[],
+  offset: number,
+  token: string,
+): Promise<RejectedLine[]> {
   const bytes = Buffer.concat(lines)
-  const subToken = `${token}/${offset}+${lines.length}:${hashChunk(bytes)}`
   try {
-    await insertChunk(target, bytes, subToken, lines.length)
+    await insertChunk(target, bytes, `${token}/${offset}+${lines.length}:${hashChunk(bytes)}`, lines.length)
     return []
   } catch (error) {
     if (!isRowError(error)) throw error
     if (lines.length === 1) return [{ line: offset, error: messageOf(error) }]
-    const half = Math.ceil(lines.length / 2)
-    const left = await bisect(target, lines.slice(0, half), offset, token)
-    const right = await bisect(target, lines.slice(half), offset + half, token)
-    return [...left, ...right]
+    return await bisectHalves(target, lines, offset, token)
   }
 }

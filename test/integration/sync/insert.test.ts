@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  probeCapabilities,
+  qualifiedTable,
+  quoteIdentifier,
+  type ClickHouseDatabase,
+} from '../../../src/clickhouse/index.js'
+import { SchemaMismatchError } from '../../../src/errors.js'
+import { insertChunk, insertChunkBisecting, insertSettings } from '../../../src/sync/insert.js'
+import type { SyncTarget } from '../../../src/sync/runtime.js'
+import { clickhouseEmbedded, clickhouseServer } from '../../utils/clients.js'
+import { uniqueName } from '../../utils/names.js'
+
+const jsonl = (rows: object[]) => Buffer.from(rows.map((row) => JSON.stringify(row) + '\n').join(''))
+const context = { importKey: 'k', batchId: 'b1', model: 'm' }
+
+describe.each([
+  { target: 'embedded ClickHouse 26.x', open: clickhouseEmbedded, tokens: true },
+  { target: 'ClickHouse server 18.16', open: clickhouseServer, tokens: false },
+])('insertChunk on $target', ({ open, tokens }) => {
+  const database = uniqueName('chsync_insert')
+  const admin: ClickHouseDatabase = open()
+  let target: SyncTarget
+
+  async function table(name: string, columns: string): Promise<SyncTarget> {
+    const settings = target.capabilities.nonReplicatedDeduplicationWindow
+      ? ' SETTINGS non_replicated_deduplication_window = 100'
+      : ''
+    await admin.client.command({
+      query: `CREATE TABLE ${qualifiedTable(database, name)} (${columns}) ENGINE = MergeTree ORDER BY id${settings}`,
+    })
+    return { ...target, table: name }
+  }
+
+  async function count(t: SyncTarget): Promise<number> {
+    const result = await admin.client.query({
+      query: `SELECT count() AS n FROM ${qualifiedTable(database, t.table)}`,
+      format: 'JSONEachRow',
+    })
+    return Number((await result.json<{ n: string }>())[0]?.n)
+  }
+
+  beforeAll(async () => {
+    await admin.client.command({ query: `CREATE DATABASE ${quoteIdentifier(database)}` })
+    target = {
+      alias: 'default',
+      database: { ...admin, database },
+      table: '',
+      capabilities: await probeCapabilities(admin),
+    }
+  })
+  afterAll(async () => {
+    await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
+    await admin.client.close()
+  })
+
+  it('sends only settings the server knows', () => {
+    const settings = insertSettings(target, 'tok', 10)
+    expect('insert_deduplication_token' in settings).toBe(tokens)
+    expect(settings.max_insert_block_size).toBe(1_048_576)
+    for (const name of Object.keys(settings)) expect(target.capabilities.settings.has(name)).toBe(true)
+  })
+
+  it(`inserts a chunk retried with the same token ${tokens ? 'once' : 'twice (no tokens: the engine must absorb it)'}`, async () => {
+    const t = await table('retried', 'id UInt64, name String')
+    const bytes = jsonl([
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+    ])
+    await insertChunk(t, bytes, 'k:b1:m:0:h', 2)
+    await insertChunk(t, bytes, 'k:b1:m:0:h', 2)
+    expect(await count(t)).toBe(tokens ? 2 : 4)
+  })
+
+  it('parks exactly the rows the server rejects and inserts the rest', async () => {
+    const t = await table('bisected', 'id UInt64, day Date')
+    const bytes = jsonl([
+      { id: 1, day: '2024-01-01' },
+      { id: 2, day: 'not a date' },
+      { id: 3, day: '2024-01-03' },
+      { id: 4, day: '2024-01-04' },
+      { id: 5, day: 'nope' },
+    ])
+    const rejected = await insertChunkBisecting(t, bytes, 'k:b1:m:1:h', 5, context)
+    expect(rejected.map((r) => r.line)).toEqual([1, 4])
+    expect(rejected[0]?.error).toMatch(/parse/i)
+    expect(await count(t)).toBe(3)
+  })
+
+  it('throws a SchemaMismatchError naming the table when every row is rejected', async () => {
+    const t = await table('all_bad', 'id UInt64, day Date')
+    const bytes = jsonl([
+      { id: 1, day: 'x' },
+      { id: 2, day: 'y' },
+    ])
+    const error = await insertChunkBisecting(t, bytes, 'k:b1:m:2:h', 2, context).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SchemaMismatchError)
+    expect((error as Error).message).toMatch(/every row was rejected/)
+    expect(await count(t)).toBe(0)
+  })
+
+  it('throws a SchemaMismatchError for a table that does not exist', async () => {
+    const missing = { ...target, table: 'no_such_table' }
+    const error = await insertChunkBisecting(missing, jsonl([{ id: 1 }]), 'k:b1:m:3:h', 1, context).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(SchemaMismatchError)
+    expect((error as SchemaMismatchError).context).toMatchObject({ model: 'm', table: 'no_such_table', code: '60' })
+    expect((error as Error).message).toMatch(/^insert into default\.no_such_table for m\/b1: /)
+  })
+})
