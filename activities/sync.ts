@@ -1,45 +1,66 @@
 import { ApplicationFailure, Context } from '@temporalio/activity'
 import { isNonRetryable, messageOf } from '../src/errors.js'
+import { SyncMetrics } from '../src/metrics/metrics.js'
 import type { Claim } from '../src/storages/storage.js'
 import * as steps from '../src/sync/steps.js'
 import type { InsertProgress } from '../src/sync/steps.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
 
+export interface SyncActivityDeps {
+  runtime: SyncRuntime
+  /** @default a private registry (metrics are then only collected, not served) */
+  metrics?: SyncMetrics
+}
+
 /**
- * The activities of a sync round: unpack, call src/sync/steps.ts, turn configuration errors into
- * non-retryable failures (everything else retries). Names are the step names — do not rename — replay.
+ * The activities of a sync round: unpack, call src/sync/steps.ts, time the step, and turn
+ * configuration errors into non-retryable failures (everything else retries). Names are the step
+ * names — do not rename — replay.
  */
-export function createSyncActivities(deps: { runtime: SyncRuntime }) {
+export function createSyncActivities(deps: SyncActivityDeps) {
   const { runtime } = deps
+  const metrics = deps.metrics ?? new SyncMetrics({ processMetrics: false })
+  const step = <T>(importKey: string, name: string, work: () => Promise<T>) =>
+    boundary(() => metrics.timeStep(importKey, name, work))
+
   return {
     /** Re-runnable: the storage hands back the same claimed batch to the same owner. */
-    preSync: (importKey: string, owner: string) => boundary(() => steps.preSync(runtime, importKey, owner)),
+    preSync: (importKey: string, owner: string) =>
+      step(importKey, 'preSync', () => steps.preSync(runtime, importKey, owner)),
 
     /** Re-runnable: re-reads and re-stages the rows, or does nothing once the payload is frozen. */
-    fetchRows: (claim: Claim) => boundary(() => steps.fetchRows(runtime, claim)),
+    fetchRows: (claim: Claim) => step(claim.importKey, 'fetchRows', () => steps.fetchRows(runtime, claim)),
 
     /** Re-runnable: the first run freezes the payload; a re-run reuses it byte for byte. */
-    serializeRows: (claim: Claim) => boundary(() => steps.serializeRows(runtime, claim)),
+    serializeRows: (claim: Claim) => step(claim.importKey, 'serializeRows', () => steps.serializeRows(runtime, claim)),
 
     /**
      * Re-runnable: chunks carry deduplication tokens, and chunks heartbeated as done by an earlier
      * attempt are skipped.
      */
     insertBatch: (claim: Claim) =>
-      boundary(() => {
+      step(claim.importKey, 'insertBatch', async () => {
         const context = Context.current()
         const resumeFrom = context.info.heartbeatDetails as InsertProgress | undefined
-        return steps.insertBatch(runtime, claim, resumeFrom, (details) => context.heartbeat(details))
+        const result = await steps.insertBatch(runtime, claim, resumeFrom, (details) => context.heartbeat(details))
+        metrics.rowsInserted.inc({ import_key: claim.importKey }, result.rows)
+        return result
       }),
 
     /** Re-runnable: the storage's postSync is idempotent and fenced by the lock token. */
-    postSync: (claim: Claim) => boundary(() => steps.postSync(runtime, claim)),
+    postSync: (claim: Claim) =>
+      step(claim.importKey, 'postSync', async () => {
+        const result = await steps.postSync(runtime, claim)
+        metrics.parked.inc({ import_key: claim.importKey }, result.parked)
+        return result
+      }),
 
     /** Re-runnable: releasing a released lock does nothing. */
-    postSyncFailed: (claim: Claim, error: string) => boundary(() => steps.postSyncFailed(runtime, claim, error)),
+    postSyncFailed: (claim: Claim, error: string) =>
+      step(claim.importKey, 'postSyncFailed', () => steps.postSyncFailed(runtime, claim, error)),
 
     /** Read-only. */
-    backlogMark: (importKey: string) => boundary(() => steps.backlogMark(runtime, importKey)),
+    backlogMark: (importKey: string) => step(importKey, 'backlogMark', () => steps.backlogMark(runtime, importKey)),
   }
 }
 

@@ -139,7 +139,7 @@ export async function postSync(runtime: SyncRuntime, claim: Claim): Promise<Post
   const deadLetters: DeadLetter[] = [...(manifest?.parked ?? []), ...rejected].map((entry) => ({ ...entry, at }))
   const removed = await unit.storage.postSync(claim, { deadLetters })
   const range = await unit.storage.backlogRange(claim.importKey)
-  return { removed, backlog: range.count, oldestSeq: range.oldestSeq }
+  return { removed, parked: deadLetters.length, backlog: range.count, oldestSeq: range.oldestSeq }
 }
 
 export async function postSyncFailed(runtime: SyncRuntime, claim: Claim, error: string): Promise<void> {

@@ -45,6 +45,8 @@ export interface InsertResult {
 export interface PostSyncResult {
   /** Operations removed from the storage. */
   removed: number
+  /** Operations parked as dead letters (rows that could not be serialized or were rejected). */
+  parked: number
   /** Operations still waiting. */
   backlog: number
   /** Lowest sequence still stored, or null when none: flushes compare against it. */

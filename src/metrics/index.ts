@@ -1,0 +1,2 @@
+export { SyncMetrics } from './metrics.js'
+export { serveMetrics } from './server.js'

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+
+/**
+ * A real `chsync worker` in its own process, for e2e tests that kill it. It runs the built bin
+ * (npm test builds first) with the given config file, and its output is kept for failure messages.
+ */
+export class WorkerProcess {
+  private child: ChildProcess | null = null
+  private output = ''
+  starts = 0
+
+  constructor(
+    private readonly args: string[],
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  /** Starts the worker and resolves once it logged that it is polling its task queue. */
+  async start(): Promise<void> {
+    if (this.child) throw new Error('worker already running')
+    const child = spawn(process.execPath, ['bin/chsync.js', 'worker', ...this.args], {
+      env: { ...process.env, ...this.env, CHSYNC_LOG_LEVEL: process.env.CHSYNC_LOG_LEVEL ?? 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.child = child
+    this.starts += 1
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = (data: Buffer) => {
+        this.output += data.toString()
+        if (this.output.includes('worker ready')) resolve()
+      }
+      child.stdout?.on('data', onData)
+      child.stderr?.on('data', onData)
+      child.once('exit', (code, signal) =>
+        reject(new Error(`worker exited (${code ?? signal}) before ready:\n${this.tail()}`)),
+      )
+    })
+    await ready
+  }
+
+  /** SIGKILL: no cleanup, no graceful shutdown — the crash chsync must survive. */
+  async kill(): Promise<void> {
+    await this.stop('SIGKILL')
+  }
+
+  /** Graceful stop (SIGTERM): in-flight activities finish first. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child
+    if (!child) return
+    this.child = null
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill(signal)
+    await exited
+  }
+
+  get running(): boolean {
+    return this.child !== null
+  }
+
+  /** The last lines the worker printed, for assertion messages. */
+  tail(lines = 40): string {
+    return this.output.split('\n').slice(-lines).join('\n')
+  }
+}
