@@ -1,0 +1,130 @@
+import { Command } from 'commander'
+import { WorkflowNotFoundError } from '@temporalio/client'
+import { flushUpdate, pauseSignal, resumeSignal, statusQuery, stopSignal } from '../../workflows/messages.js'
+import type { SyncStatus } from '../../workflows/types.js'
+import { startSync, syncHandle } from '../temporal/sync-workflows.js'
+import { selectImportKeys, type CliContext } from './context.js'
+import { formatStatus } from './format-status.js'
+
+/** Opens the context of the `--config` file for one command run, and always closes it. */
+export type WithContext = (configPath: string, run: (context: CliContext) => Promise<void>) => Promise<void>
+
+const CONFIG_OPTION = ['-c, --config <file>', 'configuration file', 'chsync.config.ts'] as const
+
+/** `chsync start [MODEL…] [--all]`: one workflow per model; starting a running one is harmless. */
+function startCommand(withContext: WithContext): Command {
+  return new Command('start')
+    .description('start the sync workflow of each model (what the original clickhouse_auto_sync did with --all)')
+    .argument('[models...]', 'import keys')
+    .option('--all', 'every model whose sync is enabled')
+    .option(...CONFIG_OPTION)
+    .action((models: string[], options: { all?: boolean; config: string }) =>
+      withContext(options.config, async (context) => {
+        const client = await context.client()
+        for (const importKey of selectImportKeys(context, models, options.all ?? false)) {
+          const handle = await startSync(client, context.temporal, importKey)
+          console.log(`${importKey}: running as ${handle.workflowId}`)
+        }
+      }),
+    )
+}
+
+/** pause / resume / stop: one signal to one model's workflow. */
+const SIGNALS = [
+  { name: 'pause', signal: pauseSignal, description: 'stop starting rounds; operations keep accumulating' },
+  { name: 'resume', signal: resumeSignal, description: 'start rounds again, also after a blocking error was fixed' },
+  { name: 'stop', signal: stopSignal, description: 'end the workflow after its current round; nothing is lost' },
+] as const
+
+function signalCommand(withContext: WithContext, entry: (typeof SIGNALS)[number]): Command {
+  return new Command(entry.name)
+    .description(entry.description)
+    .argument('<model>', 'import key')
+    .option(...CONFIG_OPTION)
+    .action((model: string, options: { config: string }) =>
+      withContext(options.config, async (context) => {
+        const [importKey] = selectImportKeys(context, [model], false)
+        await syncHandle(await context.client(), importKey as string).signal(entry.signal)
+        console.log(`${model}: ${entry.name} sent`)
+      }),
+    )
+}
+
+/** `chsync flush MODEL [--wait]`: sync now; with --wait, until what was registered before is synced. */
+function flushCommand(withContext: WithContext): Command {
+  return new Command('flush')
+    .description('sync a model now instead of after its delay')
+    .argument('<model>', 'import key')
+    .option('--wait', 'return once every operation registered before the call is synced')
+    .option('--timeout <seconds>', 'longest wait with --wait', '60')
+    .option(...CONFIG_OPTION)
+    .action((model: string, options: { wait?: boolean; timeout: string; config: string }) =>
+      withContext(options.config, async (context) => {
+        const [importKey] = selectImportKeys(context, [model], false)
+        const timeoutMs = Number(options.timeout) * 1000
+        const result = await syncHandle(await context.client(), importKey as string).executeUpdate(flushUpdate, {
+          args: [{ wait: options.wait ?? false, timeoutMs }],
+        })
+        console.log(
+          options.wait
+            ? `${model}: ${result.synced ? 'synced' : `not synced within ${options.timeout}s`}, backlog ${result.backlog}`
+            : `${model}: flush requested, backlog ${result.backlog}`,
+        )
+        if (options.wait && !result.synced) process.exitCode = 1
+      }),
+    )
+}
+
+/** `chsync status [MODEL] [--json]`: each model's workflow state plus its parked dead letters. */
+function statusCommand(withContext: WithContext): Command {
+  return new Command('status')
+    .description('show the sync state of one or every model')
+    .argument('[model]', 'import key (default: every model)')
+    .option('--json', 'print JSON')
+    .option(...CONFIG_OPTION)
+    .action((model: string | undefined, options: { json?: boolean; config: string }) =>
+      withContext(options.config, async (context) => {
+        const client = await context.client()
+        const keys = model ? selectImportKeys(context, [model], false) : context.units.map((unit) => unit.importKey)
+        const report = []
+        for (const importKey of keys) {
+          const storage = await context.storage(importKey)
+          const deadLetters = await storage.deadLetters(importKey)
+          let status: SyncStatus | null = null
+          try {
+            status = await syncHandle(client, importKey).query(statusQuery)
+          } catch (error) {
+            if (!(error instanceof WorkflowNotFoundError)) throw error
+          }
+          report.push({ importKey, status, deadLetters })
+        }
+        console.log(options.json ? JSON.stringify(report, null, 2) : report.map(formatStatus).join('\n\n'))
+      }),
+    )
+}
+
+/** `chsync retry-dead MODEL`: registers parked operations again. */
+function retryDeadCommand(withContext: WithContext): Command {
+  return new Command('retry-dead')
+    .description("re-queue a model's dead letters (after fixing the rows or the model)")
+    .argument('<model>', 'import key')
+    .option(...CONFIG_OPTION)
+    .action((model: string, options: { config: string }) =>
+      withContext(options.config, async (context) => {
+        const [importKey] = selectImportKeys(context, [model], false)
+        const storage = await context.storage(importKey as string)
+        const count = await storage.retryDeadLetters(importKey as string)
+        console.log(`${model}: ${count} operation(s) re-queued`)
+      }),
+    )
+}
+
+export function syncCommands(withContext: WithContext): Command[] {
+  return [
+    startCommand(withContext),
+    ...SIGNALS.map((entry) => signalCommand(withContext, entry)),
+    flushCommand(withContext),
+    statusCommand(withContext),
+    retryDeadCommand(withContext),
+  ]
+}
