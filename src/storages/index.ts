@@ -1,0 +1,4 @@
+export * from './storage.js'
+export * from './coalesce.js'
+export * from './metrics.js'
+export * from './redis/index.js'
