@@ -1,0 +1,2 @@
+export { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js'
+export { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
