@@ -16,8 +16,12 @@ export type RedisModelKeys = {
   fence: string
   /** HASH: batchId, size of the claimed batch. */
   claim: string
-  /** LIST: the claimed operations, `<kind letter><seq>:<key>`, in sequence order. */
+  /** ZSET: the claimed operations, member = key, score = sequence as claimed. */
   claimOps: string
+  /** LIST: kind letters of the claimed operations, in the sequence order of claimOps. */
+  claimKinds: string
+  /** ZSET: scratch space of postSync, empty between scripts. */
+  scratch: string
   /** STRING: last sync time, epoch milliseconds. */
   lastSync: string
   /** LIST: dead letters as JSON. */
@@ -38,6 +42,8 @@ export function redisModelKeys(prefix: string, importKey: string): RedisModelKey
     fence: `${base}fence`,
     claim: `${base}claim`,
     claimOps: `${base}claim-ops`,
+    claimKinds: `${base}claim-kinds`,
+    scratch: `${base}scratch`,
     lastSync: `${base}last-sync`,
     dead: `${base}dead`,
   }

@@ -106,6 +106,7 @@ export class RedisStorage implements Storage {
       k.fence,
       k.claim,
       k.claimOps,
+      k.claimKinds,
       k.ops,
       k.kinds,
       options.owner,
@@ -128,20 +129,22 @@ export class RedisStorage implements Storage {
 
   async getOperations(batch: Claim): Promise<Operation[]> {
     const k = this.keys(batch.importKey)
-    const [[, batchId], [, entries]] = (await this.redis
+    const [[, batchId], [, scored], [, kinds]] = (await this.redis
       .multi()
       .hget(k.claim, 'batchId')
-      .lrange(k.claimOps, 0, -1)
-      .exec()) as [[null, string | null], [null, string[]]]
+      .zrange(k.claimOps, '0', '-1', 'WITHSCORES')
+      .lrange(k.claimKinds, 0, -1)
+      .exec()) as [[null, string | null], [null, string[]], [null, string[]]]
     if (batchId !== batch.batchId) throw notClaimed(batch)
-    return entries.map((entry) => {
-      const colon = entry.indexOf(':')
-      return {
-        kind: LETTER_KINDS[entry[0] as string] as OperationKind,
-        seq: Number(entry.slice(1, colon)),
-        key: entry.slice(colon + 1),
-      }
-    })
+    const operations: Operation[] = []
+    for (let index = 0; index < kinds.length; index++) {
+      operations.push({
+        key: scored[2 * index] as string,
+        seq: Number(scored[2 * index + 1]),
+        kind: LETTER_KINDS[kinds[index] as string] as OperationKind,
+      })
+    }
+    return operations
   }
 
   async extendLock(batch: Claim, ttlMs: number): Promise<void> {
@@ -176,11 +179,13 @@ export class RedisStorage implements Storage {
       k.lock,
       k.claim,
       k.claimOps,
+      k.claimKinds,
       k.ops,
       k.kinds,
       stagedKey(this.prefix, batch.importKey, batch.batchId),
       k.lastSync,
       k.dead,
+      k.scratch,
       batch.lockToken,
       batch.batchId,
       Date.now(),

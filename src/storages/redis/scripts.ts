@@ -1,7 +1,8 @@
 /**
  * The Lua scripts of RedisStorage: every step that touches more than one key is one script, so it
  * is atomic (Redis runs a script to completion) and costs one round trip. Keys are passed in KEYS
- * (all in one hash slot); nothing else is touched. Needs Redis ≥ 6.2 (ZMSCORE).
+ * (all in one hash slot); nothing else is touched. Needs Redis ≥ 6.2 (ZRANGESTORE, ZRANGE BYSCORE).
+ * Per-operation work is left to native commands where possible: Lua loops cost microseconds each.
  *
  * Lua's `unpack` is limited to a few thousand values, so bulk commands go in chunks of 1000.
  * Sequences are Lua doubles: exact up to 2^53, i.e. until the microsecond clock reaches year 2255.
@@ -64,10 +65,12 @@ return register(KEYS[1], KEYS[2], KEYS[3], kinds, keys)
 `
 
 /**
- * KEYS: lock, fence, claim, claimOps, ops, kinds. ARGV: owner, ttl ms, batch size.
+ * KEYS: lock, fence, claim, claimOps, claimKinds, ops, kinds. ARGV: owner, ttl ms, batch size.
  * Takes the lock (a new token even for the same owner, which fences out its older attempts), then
- * resumes the standing claim or claims the first operations by sequence. The batch id is the
- * sequence range, unique because sequences never repeat.
+ * resumes the standing claim or claims the first operations by sequence: ZRANGESTORE copies keys
+ * and sequences natively, and the kinds are copied in the same order, so later registrations on
+ * those keys change nothing the batch holds. The batch id is the sequence range, unique because
+ * sequences never repeat.
  * Returns {'locked', owner, pttl} | {'empty'} | {'resumed' | 'claimed', batchId, size, token}.
  */
 export const claimLua = `
@@ -78,30 +81,23 @@ redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local standing = redis.call('HMGET', KEYS[3], 'batchId', 'size')
 if standing[1] then return {'resumed', standing[1], standing[2], token} end
-local members = redis.call('ZRANGE', KEYS[5], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES')
-if #members == 0 then
+redis.call('DEL', KEYS[4], KEYS[5])
+local size = redis.call('ZRANGESTORE', KEYS[4], KEYS[6], 0, tonumber(ARGV[3]) - 1)
+if size == 0 then
   redis.call('DEL', KEYS[1])
   return {'empty'}
 end
-local firstSeq, lastSeq
-for first = 1, #members, 2000 do
-  local last = math.min(first + 1999, #members)
-  local keys = {}
-  for i = first, last, 2 do keys[#keys + 1] = members[i] end
-  local kinds = redis.call('HMGET', KEYS[6], unpack(keys))
-  local entries = {}
-  for j = 1, #keys do
-    local seq = string.format('%d', tonumber(members[first + 2 * j - 1]))
-    firstSeq = firstSeq or seq
-    lastSeq = seq
-    entries[j] = (kinds[j] or 'u') .. seq .. ':' .. keys[j]
-  end
-  redis.call('RPUSH', KEYS[4], unpack(entries))
+local keys = redis.call('ZRANGE', KEYS[4], 0, -1)
+for first = 1, #keys, 1000 do
+  local kinds = redis.call('HMGET', KEYS[7], unpack(keys, first, math.min(first + 999, #keys)))
+  for i = 1, #kinds do kinds[i] = kinds[i] or 'u' end
+  redis.call('RPUSH', KEYS[5], unpack(kinds))
 end
-local batchId = firstSeq .. '-' .. lastSeq
-local size = tostring(#members / 2)
+local firstSeq = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')[2]
+local lastSeq = redis.call('ZRANGE', KEYS[4], -1, -1, 'WITHSCORES')[2]
+local batchId = string.format('%d-%d', tonumber(firstSeq), tonumber(lastSeq))
 redis.call('HSET', KEYS[3], 'batchId', batchId, 'size', size)
-return {'claimed', batchId, size, token}
+return {'claimed', batchId, tostring(size), token}
 `
 
 /** KEYS: lock. ARGV: token, ttl ms. Returns 1 when the token still holds the lock. */
@@ -121,42 +117,30 @@ return 'ok'
 `
 
 /**
- * KEYS: lock, claim, claimOps, ops, kinds, staged, lastSync, dead. ARGV: token, batchId, now ms,
- * dead letters (JSON)…
+ * KEYS: lock, claim, claimOps, claimKinds, ops, kinds, staged, lastSync, dead, scratch. ARGV: token,
+ * batchId, now ms, dead letters (JSON)…
  * A batch whose claim is gone was completed by an earlier call: nothing to do (idempotent). Else
  * the token must hold the lock (fencing). Removes each claimed operation whose sequence is
- * unchanged — a key registered again meanwhile has a newer sequence and stays.
+ * unchanged — a key registered again meanwhile has a newer sequence and stays. The comparison is
+ * native: ZINTERSTORE with weights 1, -1 scores each claimed key still waiting with (current −
+ * claimed) sequence, so the unchanged ones are exactly the members scored 0.
  * Returns {'done', 0} | {'fenced'} | {'ok', removed, backlog, oldest sequence or ''}.
  */
 export const postSyncLua = `
 if redis.call('HGET', KEYS[2], 'batchId') ~= ARGV[2] then return {'done', 0} end
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return {'fenced'} end
-local count = redis.call('LLEN', KEYS[3])
-local removed = 0
-for first = 0, count - 1, 1000 do
-  local entries = redis.call('LRANGE', KEYS[3], first, first + 999)
-  local keys, seqs = {}, {}
-  for j, entry in ipairs(entries) do
-    local colon = string.find(entry, ':', 2, true)
-    seqs[j] = tonumber(string.sub(entry, 2, colon - 1))
-    keys[j] = string.sub(entry, colon + 1)
-  end
-  local scores = redis.call('ZMSCORE', KEYS[4], unpack(keys))
-  local gone = {}
-  for j = 1, #keys do
-    if scores[j] and tonumber(scores[j]) == seqs[j] then gone[#gone + 1] = keys[j] end
-  end
-  if #gone > 0 then
-    redis.call('ZREM', KEYS[4], unpack(gone))
-    redis.call('HDEL', KEYS[5], unpack(gone))
-    removed = removed + #gone
-  end
+redis.call('ZINTERSTORE', KEYS[10], 2, KEYS[5], KEYS[3], 'WEIGHTS', 1, -1)
+local gone = redis.call('ZRANGE', KEYS[10], 0, 0, 'BYSCORE')
+for first = 1, #gone, 1000 do
+  local last = math.min(first + 999, #gone)
+  redis.call('ZREM', KEYS[5], unpack(gone, first, last))
+  redis.call('HDEL', KEYS[6], unpack(gone, first, last))
 end
-for i = 4, #ARGV do redis.call('RPUSH', KEYS[8], ARGV[i]) end
-redis.call('SET', KEYS[7], ARGV[3])
-redis.call('DEL', KEYS[6], KEYS[3], KEYS[2], KEYS[1])
-local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
-return {'ok', removed, redis.call('ZCARD', KEYS[4]), oldest[2] or ''}
+for i = 4, #ARGV do redis.call('RPUSH', KEYS[9], ARGV[i]) end
+redis.call('SET', KEYS[8], ARGV[3])
+redis.call('DEL', KEYS[10], KEYS[7], KEYS[4], KEYS[3], KEYS[2], KEYS[1])
+local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+return {'ok', #gone, redis.call('ZCARD', KEYS[5]), oldest[2] or ''}
 `
 
 /** KEYS: lock. ARGV: token. Releases the lock if the token holds it; the claim stays for a resume. */
@@ -182,10 +166,10 @@ return #letters
 /** The scripts, by the command name `defineCommand` gives them, with their number of keys. */
 export const REDIS_SCRIPTS = {
   chsyncRegister: { lua: registerLua, numberOfKeys: 3 },
-  chsyncClaim: { lua: claimLua, numberOfKeys: 6 },
+  chsyncClaim: { lua: claimLua, numberOfKeys: 7 },
   chsyncExtendLock: { lua: extendLua, numberOfKeys: 1 },
   chsyncStage: { lua: stageLua, numberOfKeys: 3 },
-  chsyncPostSync: { lua: postSyncLua, numberOfKeys: 8 },
+  chsyncPostSync: { lua: postSyncLua, numberOfKeys: 10 },
   chsyncReleaseLock: { lua: releaseLua, numberOfKeys: 1 },
   chsyncRetryDeadLetters: { lua: retryDeadLua, numberOfKeys: 4 },
 } as const
