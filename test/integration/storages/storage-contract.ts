@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StorageError } from '../../../src/errors.js'
 import { encodeKey } from '../../../src/source/keys.js'
-import type { Claim, ClaimOptions, OperationKind, Storage } from '../../../src/storages/storage.js'
+import { combineKinds } from '../../../src/storages/coalesce.js'
+import {
+  OPERATION_KINDS,
+  type Claim,
+  type ClaimOptions,
+  type OperationKind,
+  type Storage,
+} from '../../../src/storages/storage.js'
 import { uniqueName } from '../../utils/names.js'
 
 /** What the contract needs from one storage implementation, on the real service. */
@@ -125,6 +132,17 @@ export function describeStorageContract(
       expect(k?.kind).toBe(result)
       expect(k?.seq).toBe(Math.max(...operations.map((operation) => operation.seq)))
       expect(await storage.operationsCount(importKey)).toBe(1 + kinds.length)
+    })
+
+    it('coalesces every pair of kinds as combineKinds does', async () => {
+      const importKey = model()
+      const pairs = OPERATION_KINDS.flatMap((first) => OPERATION_KINDS.map((second) => [first, second] as const))
+      for (const [first, second] of pairs) await storage.registerOperations(importKey, first, [`${first}-${second}`])
+      for (const [first, second] of pairs) await storage.registerOperations(importKey, second, [`${first}-${second}`])
+      const synced = await drain(storage, importKey)
+      expect(synced).toEqual(
+        pairs.map(([first, second]) => ({ key: `${first}-${second}`, kind: combineKinds(first, second) })),
+      )
     })
 
     it('coalesces a key repeated within one registration', async () => {
