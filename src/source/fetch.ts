@@ -1,7 +1,8 @@
 import { escapeIdentifier } from 'pg'
 import { decodeKey, keySql } from './keys.js'
 import { describeSourceTable, type SourceColumn } from './describe.js'
-import { qualifiedName, type Queryable, type SourceTable } from './source-table.js'
+import { displayName, qualifiedName, type Queryable, type SourceTable } from './source-table.js'
+import { PoisonRowError, messageOf } from '../errors.js'
 
 /** Result column carrying the computed key; a name no real column plausibly has. */
 const KEY_COLUMN = 'chsync:key'
@@ -69,7 +70,21 @@ export async function fetchRowsByKeys<Row extends Record<string, unknown> = Reco
       ` JOIN unnest(${unnest}) AS k(${aliases.join(', ')}) ON ${on}${where ? ` WHERE TRUE${where}` : ''}`
     values = parts
   }
-  const result = await db.query<Row & { [KEY_COLUMN]: string }>(text, values)
+  const result = await db.query<Row & { [KEY_COLUMN]: string }>(text, values).catch((error: unknown) => {
+    // Class 22 (data exception): a key that is not a value of its column's type ('abc' for an
+    // integer key). Only a registration that bypassed encodeKey and the triggers produces one, and
+    // no retry can fix it.
+    if (/^22/.test((error as { code?: string }).code ?? '')) {
+      throw new PoisonRowError(
+        `A key of the batch is not a valid primary key of ${displayName(source)}: ${messageOf(error)}`,
+        {
+          table: displayName(source),
+        },
+        { cause: error },
+      )
+    }
+    throw error
+  })
   for (const { [KEY_COLUMN]: key, ...row } of result.rows) rows.set(key, row as unknown as Row)
   return rows
 }

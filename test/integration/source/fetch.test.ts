@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { escapeIdentifier } from 'pg'
-import { ConfigError } from '../../../src/errors.js'
+import { ConfigError, PoisonRowError } from '../../../src/errors.js'
 import { describeSourceTable, encodeKey, fetchRowsByKeys, type Queryable } from '../../../src/source/index.js'
 import { postgresPool } from '../../utils/clients.js'
 import { uniqueName } from '../../utils/names.js'
@@ -63,6 +63,14 @@ describe('fetchRowsByKeys', () => {
   it('applies the where condition', async () => {
     const rows = await fetchRowsByKeys(pool, { ...single, where: 'active' }, ['1', '2', '3', '4'])
     expect([...rows.keys()].sort()).toEqual(['2', '4'])
+  })
+
+  it.each([
+    { name: 'not a number', source: single, keys: ['1', 'abc'] },
+    { name: 'out of range', source: single, keys: ['99999999999999999999'] },
+    { name: 'of the wrong type in a composite key', source: composite, keys: [encodeKey(['a:b', 'x'])] },
+  ])('throws PoisonRowError for a key $name', async ({ source, keys }) => {
+    await expect(fetchRowsByKeys(pool, source, keys)).rejects.toThrow(PoisonRowError)
   })
 
   it('returns nothing for no keys', async () => {
