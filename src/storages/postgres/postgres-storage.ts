@@ -11,6 +11,8 @@ export interface PostgresStorageOptions {
   /** How long staged data outlives its last write. @default 7 days */
   stagedTtlMs?: number
   metrics?: StorageMetrics
+  /** Whether `close()` ends the pool (the storage owns it, as `openStorage` makes it). @default false */
+  closeClient?: boolean
 }
 
 /** PostgreSQL reports a deadlock; one statement of ours was its victim and can simply run again. */
@@ -30,6 +32,7 @@ export class PostgresStorage implements Storage {
   private readonly names: OutboxNames
   private readonly stagedTtlMs: number
   private readonly metrics: StorageMetrics
+  private readonly closeClient: boolean
   private installed: Promise<void> | undefined
 
   constructor(
@@ -40,6 +43,7 @@ export class PostgresStorage implements Storage {
     this.names = outboxNames(this.schema)
     this.stagedTtlMs = options.stagedTtlMs ?? 7 * 24 * 3600 * 1000
     this.metrics = options.metrics ?? {}
+    this.closeClient = options.closeClient ?? false
   }
 
   /** Creates the schema, sequences and tables if missing. Safe to call concurrently and repeatedly. */
@@ -318,8 +322,10 @@ export class PostgresStorage implements Storage {
     )
   }
 
-  /** The pool belongs to the caller, who may share it with the app; ending it is theirs to do. */
-  async close(): Promise<void> {}
+  /** Ends the pool only if the storage owns it: a caller's pool may be the app's own. */
+  async close(): Promise<void> {
+    if (this.closeClient) await this.pool.end()
+  }
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()

@@ -20,6 +20,8 @@ export interface RedisStorageOptions {
   /** Keys per registration script call; a pipeline carries all chunks in one round trip. @default 1000 */
   chunkSize?: number
   metrics?: StorageMetrics
+  /** Whether `close()` quits the client (the storage owns it, as `openStorage` makes it). @default false */
+  closeClient?: boolean
 }
 
 type ScriptArg = string | Buffer | number
@@ -38,6 +40,7 @@ export class RedisStorage implements Storage {
   private readonly stagedTtlMs: number
   private readonly chunkSize: number
   private readonly metrics: StorageMetrics
+  private readonly closeClient: boolean
 
   constructor(
     readonly redis: Redis | Cluster,
@@ -47,6 +50,7 @@ export class RedisStorage implements Storage {
     this.stagedTtlMs = options.stagedTtlMs ?? 7 * 24 * 3600 * 1000
     this.chunkSize = options.chunkSize ?? 1000
     this.metrics = options.metrics ?? {}
+    this.closeClient = options.closeClient ?? false
     for (const [name, script] of Object.entries(REDIS_SCRIPTS)) redis.defineCommand(name, script)
   }
 
@@ -241,8 +245,10 @@ export class RedisStorage implements Storage {
     }
   }
 
-  /** The client belongs to the caller, who may share it; closing it is theirs to do. */
-  async close(): Promise<void> {}
+  /** Quits the client only if the storage owns it: a caller's client may be shared. */
+  async close(): Promise<void> {
+    if (this.closeClient) await this.redis.quit()
+  }
 }
 
 function ageMs(oldestSeq: string | undefined): number | null {
