@@ -7,6 +7,7 @@ import { keySql } from '../source/keys.js'
 import { displayName, qualifiedName, type SourceTable } from '../source/source-table.js'
 import { outboxNames, upsertOperationsSql } from '../storages/postgres/outbox-sql.js'
 import { PostgresStorage } from '../storages/postgres/postgres-storage.js'
+import { inTransaction } from '../storages/postgres/transaction.js'
 
 export interface CaptureTarget {
   importKey: string
@@ -86,9 +87,7 @@ export async function installCapture(pool: pg.Pool, target: CaptureTarget): Prom
   const names = captureNames(target.importKey)
   const fn = `${escapeIdentifier(outboxSchema)}.${escapeIdentifier(names.function)}`
   const table = qualifiedName(target.source)
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  await inTransaction(pool, async (client) => {
     await client.query(functionSql(target, outboxSchema))
     for (const event of EVENTS) {
       const trigger = escapeIdentifier(names.triggers[event])
@@ -104,13 +103,7 @@ export async function installCapture(pool: pg.Pool, target: CaptureTarget): Prom
          FOR EACH STATEMENT EXECUTE FUNCTION ${fn}(${escapeLiteral(target.importKey)})`,
       )
     }
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
-  }
+  })
 }
 
 /**

@@ -3,6 +3,7 @@ import { StorageError } from '../errors.js'
 import { encodeKey, type KeyValue } from '../source/keys.js'
 import { combineKinds } from '../storages/coalesce.js'
 import { PostgresStorage } from '../storages/postgres/postgres-storage.js'
+import { inTransaction } from '../storages/postgres/transaction.js'
 import { OPERATION_KINDS, type OperationKind, type Storage } from '../storages/storage.js'
 
 /** A row's key: one value, or the values of a composite key in primary-key order. */
@@ -71,21 +72,15 @@ export async function withCapture<T>(
   work: (tx: pg.PoolClient, capture: Capture) => Promise<T>,
 ): Promise<T> {
   const captured = new CapturedOperations()
-  const inTransaction = storage instanceof PostgresStorage && storage.pool === pool
-  const client = await pool.connect()
-  let result: T
-  try {
-    await client.query('BEGIN')
-    result = await work(client, captured)
-    if (inTransaction) await captured.registerAll(storage, { client })
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
-  }
-  if (!inTransaction) {
+  const registersInTransaction = storage instanceof PostgresStorage && storage.pool === pool
+  // Installing the outbox takes a second connection; never while this one is held (a pool of one).
+  if (registersInTransaction) await storage.ensureSchema()
+  const result = await inTransaction(pool, async (client) => {
+    const value = await work(client, captured)
+    if (registersInTransaction) await captured.registerAll(storage, { client })
+    return value
+  })
+  if (!registersInTransaction) {
     try {
       await captured.registerAll(storage)
     } catch (error) {

@@ -1,9 +1,12 @@
 import type pg from 'pg'
 import { StorageError } from '../../errors.js'
+import { lostLock, notClaimed } from '../batch-errors.js'
 import type { Queryable } from '../../source/source-table.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
 import type { Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import { finishBatch } from './finish-batch.js'
 import { outboxDdl, outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
+import { inTransaction, retryDeadlock } from './transaction.js'
 
 export interface PostgresStorageOptions {
   /** Schema holding the outbox tables; the capture triggers write there too. @default 'chsync' */
@@ -14,9 +17,6 @@ export interface PostgresStorageOptions {
   /** Whether `close()` ends the pool (the storage owns it, as `openStorage` makes it). @default false */
   closeClient?: boolean
 }
-
-/** PostgreSQL reports a deadlock; one statement of ours was its victim and can simply run again. */
-const DEADLOCK_DETECTED = '40P01'
 
 /**
  * The transactional outbox: operations live in `<schema>.operations` in the source database, so an
@@ -48,7 +48,7 @@ export class PostgresStorage implements Storage {
 
   /** Creates the schema, sequences and tables if missing. Safe to call concurrently and repeatedly. */
   ensureSchema(): Promise<void> {
-    this.installed ??= this.transaction(async (client) => {
+    this.installed ??= inTransaction(this.pool, async (client) => {
       // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; serialize installers.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`chsync-install:${this.schema}`])
       for (const statement of outboxDdl(this.names, BigInt(Date.now()) * 1000n)) await client.query(statement)
@@ -79,7 +79,7 @@ export class PostgresStorage implements Storage {
     )
     const values = [importKey, kind, unique]
     if (options.client) await options.client.query(sql, values)
-    else await this.retryDeadlock(() => this.pool.query(sql, values))
+    else await retryDeadlock(() => this.pool.query(sql, values))
     this.metrics.registered?.(importKey, keys.length)
     return keys.length
   }
@@ -106,7 +106,7 @@ export class PostgresStorage implements Storage {
   async preSync(importKey: string, options: ClaimOptions): Promise<Claim | null> {
     await this.ensureSchema()
     const n = this.names
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const taken = await client.query<{ token: string }>(
         `INSERT INTO ${n.locks} AS l (import_key, owner, token, expires_at)
          VALUES ($1, $2, nextval('${n.lockTokenSeq.replace(/'/g, "''")}'), clock_timestamp() + $3 * interval '1 millisecond')
@@ -204,54 +204,10 @@ export class PostgresStorage implements Storage {
 
   async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<number> {
     await this.ensureSchema()
-    const n = this.names
-    const { importKey, batchId, lockToken } = batch
-    const removed = await this.transaction(async (client) => {
-      // Locking the claim row serializes concurrent postSyncs of one batch: the second finds it gone.
-      const claim = await client.query(`SELECT FROM ${n.claims} WHERE import_key = $1 AND batch_id = $2 FOR UPDATE`, [
-        importKey,
-        batchId,
-      ])
-      if (claim.rowCount === 0) return null
-      const lock = await client.query(
-        `SELECT FROM ${n.locks} WHERE import_key = $1 AND token = $2 AND expires_at > clock_timestamp() FOR UPDATE`,
-        [importKey, lockToken],
-      )
-      if (lock.rowCount === 0) throw lostLock(batch)
-      const deleted = await client.query(
-        `DELETE FROM ${n.operations} o
-          USING (SELECT unnest(keys) AS key, unnest(seqs) AS seq FROM ${n.claims} WHERE import_key = $1) c
-          WHERE o.import_key = $1 AND o.key = c.key AND o.seq = c.seq`,
-        [importKey],
-      )
-      const letters = options.deadLetters ?? []
-      if (letters.length > 0) {
-        await client.query(
-          `INSERT INTO ${n.deadLetters} (import_key, key, kind, seq, error, at)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[])`,
-          [
-            importKey,
-            letters.map((letter) => letter.operation.key),
-            letters.map((letter) => letter.operation.kind),
-            letters.map((letter) => letter.operation.seq),
-            letters.map((letter) => letter.error),
-            letters.map((letter) => letter.at),
-          ],
-        )
-      }
-      await client.query(
-        `INSERT INTO ${n.syncTimes} VALUES ($1, clock_timestamp())
-         ON CONFLICT (import_key) DO UPDATE SET synced_at = EXCLUDED.synced_at`,
-        [importKey],
-      )
-      await client.query(
-        `DELETE FROM ${n.staged} WHERE (import_key = $1 AND batch_id = $2) OR expires_at < clock_timestamp()`,
-        [importKey, batchId],
-      )
-      await client.query(`DELETE FROM ${n.claims} WHERE import_key = $1`, [importKey])
-      await client.query(`DELETE FROM ${n.locks} WHERE import_key = $1`, [importKey])
-      return deleted.rowCount ?? 0
-    })
+    const { importKey } = batch
+    const removed = await inTransaction(this.pool, (client) =>
+      finishBatch(client, this.names, batch, options.deadLetters ?? []),
+    )
     if (removed === null) return 0
     this.postBatchRemoved(importKey, removed)
     if (this.metrics.backlog) this.metrics.backlog(importKey, await this.backlog(importKey))
@@ -326,43 +282,4 @@ export class PostgresStorage implements Storage {
   async close(): Promise<void> {
     if (this.closeClient) await this.pool.end()
   }
-
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const result = await work(client)
-      await client.query('COMMIT')
-      return result
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw error
-    } finally {
-      client.release()
-    }
-  }
-
-  private async retryDeadlock<T>(statement: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await statement()
-      } catch (error) {
-        if (attempt >= 5 || (error as { code?: string }).code !== DEADLOCK_DETECTED) throw error
-      }
-    }
-  }
-}
-
-function lostLock(batch: Claim): StorageError {
-  return new StorageError(
-    `Sync lock for ${batch.importKey}/${batch.batchId} was lost (token ${batch.lockToken} no longer holds it, or the batch is done)`,
-    { importKey: batch.importKey, batchId: batch.batchId },
-  )
-}
-
-function notClaimed(batch: Claim): StorageError {
-  return new StorageError(`Batch ${batch.importKey}/${batch.batchId} is no longer claimed`, {
-    importKey: batch.importKey,
-    batchId: batch.batchId,
-  })
 }

@@ -1,5 +1,6 @@
 import { Cluster, type Redis } from 'ioredis'
 import { StorageError } from '../../errors.js'
+import { lostLock, notClaimed } from '../batch-errors.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
 import type { Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
 import { redisModelKeys, stagedKey } from './redis-keys.js'
@@ -253,21 +254,4 @@ export class RedisStorage implements Storage {
 
 function ageMs(oldestSeq: string | undefined): number | null {
   return oldestSeq ? Math.max(0, Date.now() - Number(oldestSeq) / 1000) : null
-}
-
-function lostLock(batch: Claim): StorageError {
-  return new StorageError(
-    `Sync lock for ${batch.importKey}/${batch.batchId} was lost (token ${batch.lockToken} no longer holds it)`,
-    {
-      importKey: batch.importKey,
-      batchId: batch.batchId,
-    },
-  )
-}
-
-function notClaimed(batch: Claim): StorageError {
-  return new StorageError(`Batch ${batch.importKey}/${batch.batchId} is no longer claimed`, {
-    importKey: batch.importKey,
-    batchId: batch.batchId,
-  })
 }
