@@ -71,7 +71,11 @@ END`
     })
   }
   const fn = `${names.schema}.${escapeIdentifier(captureNames(target.importKey).function)}`
-  return `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $chsync$${body}$chsync$`
+  // SECURITY DEFINER: the app's roles write the source table, only the installer the outbox; a
+  // missing grant must never make an app's write fail. The pinned search_path is what makes a
+  // definer function safe (every name inside is schema-qualified or from pg_catalog).
+  return `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $chsync$${body}$chsync$`
 }
 
 /**

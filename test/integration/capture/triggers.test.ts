@@ -111,6 +111,26 @@ describe('capture triggers', () => {
     expect(keys.sort()).toEqual(orders.map((order) => encodeKey([order, 1])).sort())
   })
 
+  it('captures the writes of a role that has no rights on the outbox', async () => {
+    const { importKey } = await table('guarded', 'id int PRIMARY KEY', ['id'])
+    const role = escapeIdentifier(uniqueName('app'))
+    await pool.query(`CREATE ROLE ${role} NOLOGIN; GRANT USAGE ON SCHEMA ${s} TO ${role};
+      GRANT INSERT, UPDATE, DELETE, SELECT ON ${s}.guarded TO ${role}`)
+    const client = await pool.connect()
+    try {
+      await client.query(`SET ROLE ${role}`)
+      await client.query(`INSERT INTO ${s}.guarded VALUES (1), (2); DELETE FROM ${s}.guarded WHERE id = 2`)
+    } finally {
+      await client.query('RESET ROLE')
+      client.release()
+      await pool.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`)
+    }
+    expect(await captured(importKey)).toEqual([
+      ['1', 'insert'],
+      ['2', 'delete'],
+    ])
+  })
+
   it('captures nothing from a rolled-back transaction', async () => {
     const { importKey } = await table('rolled', 'id int PRIMARY KEY', ['id'])
     await psql.query(`BEGIN; INSERT INTO ${s}.rolled VALUES (1); ROLLBACK;`)

@@ -187,7 +187,8 @@ export function describeStorageContract(
     it('refuses the lock to another owner while it lives, and hands it over once it expired', async () => {
       const importKey = model()
       await storage.registerOperations(importKey, 'insert', ['1'])
-      const first = await claim(storage, importKey, { owner: 'a', batchSize: 10, lockTtlMs: 200 })
+      // Long enough for the refusal below to happen while the lock lives, even on a loaded machine.
+      const first = await claim(storage, importKey, { owner: 'a', batchSize: 10, lockTtlMs: 1000 })
       await expect(storage.preSync(importKey, claimOptions('b'))).rejects.toThrow(StorageError)
       const second = await eventually(() => storage.preSync(importKey, claimOptions('b')))
       expect(second).toMatchObject({ batchId: first.batchId, resumed: true })
