@@ -1,2 +1,1 @@
 export { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js'
-export { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
