@@ -46,17 +46,30 @@ export class PostgresStorage implements Storage {
     this.closeClient = options.closeClient ?? false
   }
 
-  /** Creates the schema, sequences and tables if missing. Safe to call concurrently and repeatedly. */
+  /**
+   * Creates the schema, sequences and tables if missing. Safe to call concurrently and repeatedly.
+   * When the outbox exists nothing is created, so an app role without CREATE rights can register
+   * (PostgreSQL checks that right before it looks whether the schema exists).
+   */
   ensureSchema(): Promise<void> {
-    this.installed ??= inTransaction(this.pool, async (client) => {
-      // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; serialize installers.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`chsync-install:${this.schema}`])
-      for (const statement of outboxDdl(this.names, BigInt(Date.now()) * 1000n)) await client.query(statement)
-    }).catch((error: unknown) => {
+    this.installed ??= this.install().catch((error: unknown) => {
       this.installed = undefined
       throw new StorageError(`Installing the chsync outbox in schema ${this.schema} failed`, {}, { cause: error })
     })
     return this.installed
+  }
+
+  private async install(): Promise<void> {
+    // The DDL runs in one transaction, so when its last table exists everything does.
+    const { rows } = await this.pool.query<{ ready: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ready', [
+      this.names.deadLetters,
+    ])
+    if (rows[0]?.ready) return
+    await inTransaction(this.pool, async (client) => {
+      // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; serialize installers.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`chsync-install:${this.schema}`])
+      for (const statement of outboxDdl(this.names, BigInt(Date.now()) * 1000n)) await client.query(statement)
+    })
   }
 
   /**

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { escapeIdentifier } from 'pg'
+import pg, { escapeIdentifier } from 'pg'
+import { requireEnv } from '../../utils/services-env.js'
 import { PostgresStorage } from '../../../src/storages/postgres/index.js'
 import { postgresPool } from '../../utils/clients.js'
 import { uniqueName } from '../../utils/names.js'
@@ -44,6 +45,27 @@ describe('PostgresStorage', () => {
     const others = [1, 2, 3].map(() => new PostgresStorage(pool, { schema }))
     await Promise.all([storage.ensureSchema(), ...others.map((other) => other.ensureSchema())])
     await new PostgresStorage(pool, { schema }).ensureSchema()
+  })
+
+  it('lets a role without CREATE rights register once the outbox is installed', async () => {
+    await storage.ensureSchema()
+    const role = uniqueName('app')
+    const q = escapeIdentifier(schema)
+    await pool.query(`CREATE ROLE ${escapeIdentifier(role)} NOLOGIN; GRANT USAGE ON SCHEMA ${q} TO ${escapeIdentifier(role)};
+      GRANT SELECT, INSERT, UPDATE ON ${q}.operations TO ${escapeIdentifier(role)};
+      GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${q} TO ${escapeIdentifier(role)}`)
+    const appPool = new pg.Pool({
+      connectionString: requireEnv('CHSYNC_POSTGRES_URL'),
+      max: 1,
+      options: `-c role=${role}`,
+    })
+    try {
+      const app = new PostgresStorage(appPool, { schema })
+      expect(await app.registerOperations(uniqueName('model'), 'insert', ['1'])).toBe(1)
+    } finally {
+      await appPool.end()
+      await pool.query(`DROP OWNED BY ${escapeIdentifier(role)}; DROP ROLE ${escapeIdentifier(role)}`)
+    }
   })
 
   it('registers inside the caller’s transaction: nothing on rollback, everything on commit', async () => {
