@@ -89,6 +89,22 @@ describe('relayOutbox', () => {
     expect(operations.filter(([, kind]) => kind === 'delete')).toHaveLength(10)
   })
 
+  it('keeps a row captured again while the relay was moving it', async () => {
+    const importKey = await capturedTable('busy')
+    await pool.query(`INSERT INTO ${s}.busy SELECT i, 'v' FROM generate_series(1, 5) i`)
+    const meddling: Storage = Object.create(storage) as Storage
+    meddling.registerOperations = async (key, kind, keys) => {
+      const registered = await storage.registerOperations(key, kind, keys)
+      // Between Redis' acknowledgement and the outbox DELETE, the app deletes row 3.
+      await pool.query(`DELETE FROM ${s}.busy WHERE id = 3`)
+      return registered
+    }
+    expect(await relayOutbox(pool, meddling, { importKey, outboxSchema })).toBe(5)
+    expect(await outboxCount(importKey)).toBe(1)
+    expect(await relayOutbox(pool, storage, { importKey, outboxSchema })).toBe(1)
+    expect((await redisOperations(importKey)).find(([key]) => key === '3')).toEqual(['3', 'delete'])
+  })
+
   it('lets one relay per model run at a time', async () => {
     const importKey = await capturedTable('single')
     await pool.query(`INSERT INTO ${s}.single SELECT i FROM generate_series(1, 10) i`)
