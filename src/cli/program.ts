@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { capabilitiesCommand } from './capabilities.js'
+import { captureCommand } from './capture.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -13,4 +14,5 @@ export function createProgram(): Command {
     .version(packageJson.version)
     .showHelpAfterError()
     .addCommand(capabilitiesCommand())
+    .addCommand(captureCommand())
 }

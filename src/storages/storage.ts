@@ -70,8 +70,9 @@ export interface DeadLetter {
 export interface Storage {
   /**
    * Records operations on the given keys. Operations on the same key coalesce (the latest sequence
-   * wins: insert then update → update, anything then delete → delete). Pipelined: one round trip for
-   * many keys. Returns the number registered.
+   * wins: insert then update → update, anything then delete → delete, delete then insert → update;
+   * the full rule is `combineKinds` in coalesce.ts, and `update` means insert-or-update). Pipelined:
+   * one round trip for many keys. Returns the number registered (repeated keys counted).
    */
   registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number>
   /** Operations waiting, claimed ones included. */

@@ -1,0 +1,3 @@
+export { withCapture, type Capture, type CaptureKey } from './with-capture.js'
+export { installCapture, removeCapture, captureNames, type CaptureTarget } from './triggers.js'
+export { relayOutbox, type RelayOptions } from './relay.js'

@@ -1,0 +1,64 @@
+import type pg from 'pg'
+import { StorageError } from '../errors.js'
+import { outboxNames } from '../storages/postgres/outbox-sql.js'
+import { OPERATION_KINDS, type OperationKind, type Storage } from '../storages/storage.js'
+
+export interface RelayOptions {
+  /** The model whose captured operations move. Required: a model on PostgresStorage reads the outbox itself. */
+  importKey: string
+  /** Outbox rows per round trip. @default 10000 */
+  batchSize?: number
+  /** Outbox schema. @default 'chsync' */
+  outboxSchema?: string
+}
+
+/**
+ * Moves a model's captured operations from the PostgreSQL outbox (written by the triggers) into
+ * another storage, e.g. RedisStorage, oldest first, until the outbox holds none for that model.
+ * Returns how many moved.
+ *
+ * An outbox row is deleted only after the storage acknowledged it, and only if its sequence is
+ * unchanged (a change captured meanwhile stays for the next run). A crash in between re-delivers
+ * the rows, which the storage coalesces with what it holds; nothing is lost. One relay per model at
+ * a time (a session advisory lock, released by PostgreSQL if the relay dies); a second call while
+ * one runs returns 0 at once.
+ */
+export async function relayOutbox(pool: pg.Pool, storage: Storage, options: RelayOptions): Promise<number> {
+  const { importKey, batchSize = 10_000 } = options
+  const names = outboxNames(options.outboxSchema ?? 'chsync')
+  const client = await pool.connect()
+  const lockName = `chsync-relay:${options.outboxSchema ?? 'chsync'}:${importKey}`
+  let locked = false
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      lockName,
+    ])
+    locked = rows[0]?.locked === true
+    if (!locked) return 0
+    let moved = 0
+    for (;;) {
+      const batch = await client.query<{ key: string; kind: OperationKind; seq: string }>(
+        `SELECT key, kind, seq::text AS seq FROM ${names.operations} WHERE import_key = $1 ORDER BY seq LIMIT $2`,
+        [importKey, batchSize],
+      )
+      if (batch.rows.length === 0) return moved
+      // The outbox holds one row per key, so kinds of different keys can go in any order.
+      for (const kind of OPERATION_KINDS) {
+        const keys = batch.rows.filter((row) => row.kind === kind).map((row) => row.key)
+        if (keys.length > 0) await storage.registerOperations(importKey, kind, keys)
+      }
+      await client.query(
+        `DELETE FROM ${names.operations} o USING unnest($2::text[], $3::bigint[]) AS c(key, seq)
+          WHERE o.import_key = $1 AND o.key = c.key AND o.seq = c.seq`,
+        [importKey, batch.rows.map((row) => row.key), batch.rows.map((row) => row.seq)],
+      )
+      moved += batch.rows.length
+      if (batch.rows.length < batchSize) return moved
+    }
+  } catch (error) {
+    throw new StorageError(`Relaying captured operations of ${importKey} failed`, { importKey }, { cause: error })
+  } finally {
+    if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]).catch(() => undefined)
+    client.release()
+  }
+}

@@ -1,0 +1,6 @@
+export * from './storage.js'
+export * from './coalesce.js'
+export * from './metrics.js'
+export * from './redis/index.js'
+export * from './postgres/index.js'
+export * from './open-storage.js'

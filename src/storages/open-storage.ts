@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import { ConfigError } from '../errors.js'
+import { redactUrl } from '../redact.js'
+import { PostgresStorage, type PostgresStorageOptions } from './postgres/postgres-storage.js'
+import { RedisStorage, type RedisStorageOptions } from './redis/redis-storage.js'
+
+export const STORAGE_KINDS = ['redis', 'postgres'] as const
+export type StorageKind = (typeof STORAGE_KINDS)[number]
+export function isStorageKind(value: unknown): value is StorageKind {
+  return typeof value === 'string' && (STORAGE_KINDS as readonly string[]).includes(value)
+}
+
+/** Where a storage lives, as a config file or the CLI names it. */
+export type StorageConfig =
+  | ({ kind: 'redis'; /** `redis://` or `rediss://` */ url: string } & Omit<RedisStorageOptions, 'closeClient'>)
+  | ({ kind: 'postgres'; /** `postgres://` or `postgresql://` */ url: string } & Omit<
+      PostgresStorageOptions,
+      'closeClient'
+    >)
+
+const URL_SCHEMES: Record<StorageKind, readonly string[]> = {
+  redis: ['redis:', 'rediss:'],
+  postgres: ['postgres:', 'postgresql:'],
+}
+
+/**
+ * A storage on connections of its own, opened from a URL; `close()` ends them. Connections open
+ * lazily, on first use. Throws `ConfigError` for an unknown kind or a URL of the wrong scheme.
+ */
+export function openStorage(config: StorageConfig): RedisStorage | PostgresStorage {
+  const kind: unknown = config.kind
+  if (!isStorageKind(kind))
+    throw new ConfigError(`Unknown storage kind ${String(kind)}: use one of ${STORAGE_KINDS.join(', ')}`)
+  let scheme: string
+  try {
+    scheme = new URL(config.url).protocol
+  } catch (error) {
+    // Not echoed: an unparseable URL may still carry a password redactUrl cannot find.
+    throw new ConfigError(`The ${kind} storage URL is not a URL`, {}, { cause: error })
+  }
+  if (!URL_SCHEMES[kind].includes(scheme)) {
+    throw new ConfigError(
+      `A ${kind} storage URL must start with ${URL_SCHEMES[kind].join(' or ')}//, got ${redactUrl(config.url)}`,
+    )
+  }
+  if (config.kind === 'redis') {
+    const { url, kind: _kind, ...options } = config
+    return new RedisStorage(new Redis(url, { lazyConnect: true }), { ...options, closeClient: true })
+  }
+  const { url, kind: _kind, ...options } = config
+  return new PostgresStorage(new pg.Pool({ connectionString: url }), { ...options, closeClient: true })
+}

@@ -1,0 +1,86 @@
+import { escapeIdentifier } from 'pg'
+
+/**
+ * SQL of the outbox that PostgresStorage keeps and the capture triggers write to. One place, so
+ * the storage's registration and the triggers' coalesce identically (src/storages/coalesce.ts).
+ */
+
+/** Quoted names of the outbox objects in `schema`. */
+export function outboxNames(schema: string) {
+  const s = escapeIdentifier(schema)
+  return {
+    schema: s,
+    operations: `${s}.operations`,
+    operationSeq: `${s}.operation_seq`,
+    lockTokenSeq: `${s}.lock_token_seq`,
+    claims: `${s}.claims`,
+    locks: `${s}.locks`,
+    staged: `${s}.staged`,
+    syncTimes: `${s}.sync_times`,
+    deadLetters: `${s}.dead_letters`,
+  }
+}
+
+export type OutboxNames = ReturnType<typeof outboxNames>
+
+/**
+ * DDL, idempotent. The operation sequence starts at the install time in microseconds, so versions
+ * written to ClickHouse keep growing even if the schema is dropped and installed again.
+ */
+export function outboxDdl(names: OutboxNames, startSeq: bigint): string[] {
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${names.schema}`,
+    `CREATE SEQUENCE IF NOT EXISTS ${names.operationSeq} START WITH ${startSeq}`,
+    `CREATE SEQUENCE IF NOT EXISTS ${names.lockTokenSeq}`,
+    `CREATE TABLE IF NOT EXISTS ${names.operations} (
+       import_key text NOT NULL,
+       key text NOT NULL,
+       kind text NOT NULL CHECK (kind IN ('insert', 'update', 'delete')),
+       seq bigint NOT NULL DEFAULT nextval('${names.operationSeq.replace(/'/g, "''")}'),
+       registered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+       PRIMARY KEY (import_key, key))`,
+    `CREATE INDEX IF NOT EXISTS operations_by_seq ON ${names.operations} (import_key, seq)`,
+    `CREATE TABLE IF NOT EXISTS ${names.claims} (
+       import_key text PRIMARY KEY,
+       batch_id text NOT NULL,
+       keys text[] NOT NULL,
+       kinds text[] NOT NULL,
+       seqs bigint[] NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${names.locks} (
+       import_key text PRIMARY KEY,
+       owner text NOT NULL,
+       token bigint NOT NULL,
+       expires_at timestamptz NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${names.staged} (
+       import_key text NOT NULL,
+       batch_id text NOT NULL,
+       name text NOT NULL,
+       data bytea NOT NULL,
+       expires_at timestamptz NOT NULL,
+       PRIMARY KEY (import_key, batch_id, name))`,
+    `CREATE TABLE IF NOT EXISTS ${names.syncTimes} (import_key text PRIMARY KEY, synced_at timestamptz NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${names.deadLetters} (
+       id bigserial PRIMARY KEY,
+       import_key text NOT NULL,
+       key text NOT NULL,
+       kind text NOT NULL,
+       seq bigint NOT NULL,
+       error text NOT NULL,
+       at timestamptz NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS dead_letters_by_import_key ON ${names.deadLetters} (import_key, id)`,
+  ]
+}
+
+/**
+ * Upserts (import_key, key, kind) rows produced by `source` (a SELECT yielding those three columns,
+ * one row per key, in the order sequences should be assigned). Coalesces like combineKinds.
+ */
+export function upsertOperationsSql(names: OutboxNames, source: string): string {
+  return `INSERT INTO ${names.operations} AS o (import_key, key, kind) ${source}
+    ON CONFLICT (import_key, key) DO UPDATE SET
+      kind = CASE WHEN EXCLUDED.kind = 'delete' THEN 'delete'
+                  WHEN o.kind = 'insert' AND EXCLUDED.kind = 'insert' THEN 'insert'
+                  ELSE 'update' END,
+      seq = EXCLUDED.seq,
+      registered_at = EXCLUDED.registered_at`
+}

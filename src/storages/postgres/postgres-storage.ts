@@ -1,0 +1,298 @@
+import type pg from 'pg'
+import { StorageError } from '../../errors.js'
+import { lostLock, notClaimed } from '../batch-errors.js'
+import type { Queryable } from '../../source/source-table.js'
+import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
+import type { Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import { finishBatch } from './finish-batch.js'
+import { outboxDdl, outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
+import { inTransaction, retryDeadlock } from './transaction.js'
+
+export interface PostgresStorageOptions {
+  /** Schema holding the outbox tables; the capture triggers write there too. @default 'chsync' */
+  schema?: string
+  /** How long staged data outlives its last write. @default 7 days */
+  stagedTtlMs?: number
+  metrics?: StorageMetrics
+  /** Whether `close()` ends the pool (the storage owns it, as `openStorage` makes it). @default false */
+  closeClient?: boolean
+}
+
+/**
+ * The transactional outbox: operations live in `<schema>.operations` in the source database, so an
+ * app can register them in the same transaction as the change (pass its client), and the capture
+ * triggers write to the same table. One row per (import key, key): registration is an upsert that
+ * coalesces and takes a new sequence. Claims skip rows a running registration holds
+ * (`FOR UPDATE SKIP LOCKED`) and are recorded, keys and sequences, in `<schema>.claims`; `postSync`
+ * deletes a claimed row only if its sequence is unchanged, which PostgreSQL re-checks against a
+ * concurrent upsert before deleting.
+ */
+export class PostgresStorage implements Storage {
+  readonly schema: string
+  private readonly names: OutboxNames
+  private readonly stagedTtlMs: number
+  private readonly metrics: StorageMetrics
+  private readonly closeClient: boolean
+  private installed: Promise<void> | undefined
+
+  constructor(
+    readonly pool: pg.Pool,
+    options: PostgresStorageOptions = {},
+  ) {
+    this.schema = options.schema ?? 'chsync'
+    this.names = outboxNames(this.schema)
+    this.stagedTtlMs = options.stagedTtlMs ?? 7 * 24 * 3600 * 1000
+    this.metrics = options.metrics ?? {}
+    this.closeClient = options.closeClient ?? false
+  }
+
+  /**
+   * Creates the schema, sequences and tables if missing. Safe to call concurrently and repeatedly.
+   * When the outbox exists nothing is created, so an app role without CREATE rights can register
+   * (PostgreSQL checks that right before it looks whether the schema exists).
+   */
+  ensureSchema(): Promise<void> {
+    this.installed ??= this.install().catch((error: unknown) => {
+      this.installed = undefined
+      throw new StorageError(`Installing the chsync outbox in schema ${this.schema} failed`, {}, { cause: error })
+    })
+    return this.installed
+  }
+
+  private async install(): Promise<void> {
+    // The DDL runs in one transaction, so when its last table exists everything does.
+    const { rows } = await this.pool.query<{ ready: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ready', [
+      this.names.deadLetters,
+    ])
+    if (rows[0]?.ready) return
+    await inTransaction(this.pool, async (client) => {
+      // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; serialize installers.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`chsync-install:${this.schema}`])
+      for (const statement of outboxDdl(this.names, BigInt(Date.now()) * 1000n)) await client.query(statement)
+    })
+  }
+
+  /**
+   * Registers operations; with `client`, inside the caller's transaction (they commit or roll back
+   * with it). Keys repeated in one call count once toward the outbox but are all counted.
+   */
+  async registerOperations(
+    importKey: string,
+    kind: OperationKind,
+    keys: readonly string[],
+    options: { client?: Queryable } = {},
+  ): Promise<number> {
+    if (keys.length === 0) return 0
+    await this.ensureSchema()
+    // An upsert may not touch one row twice; first occurrence keeps its place in sequence order.
+    const unique = [...new Set(keys)]
+    const sql = upsertOperationsSql(
+      this.names,
+      'SELECT $1, k, $2 FROM unnest($3::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n',
+    )
+    const values = [importKey, kind, unique]
+    if (options.client) await options.client.query(sql, values)
+    else await retryDeadlock(() => this.pool.query(sql, values))
+    this.metrics.registered?.(importKey, keys.length)
+    return keys.length
+  }
+
+  async operationsCount(importKey: string): Promise<number> {
+    await this.ensureSchema()
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.names.operations} WHERE import_key = $1`,
+      [importKey],
+    )
+    return rows[0]?.n ?? 0
+  }
+
+  async backlog(importKey: string): Promise<BacklogSnapshot> {
+    await this.ensureSchema()
+    const { rows } = await this.pool.query<{ size: number; age: number | null }>(
+      `SELECT count(*)::int AS size, (extract(epoch FROM clock_timestamp() - min(registered_at)) * 1000)::float8 AS age
+         FROM ${this.names.operations} WHERE import_key = $1`,
+      [importKey],
+    )
+    return { size: rows[0]?.size ?? 0, oldestAgeMs: rows[0]?.age ?? null }
+  }
+
+  async preSync(importKey: string, options: ClaimOptions): Promise<Claim | null> {
+    await this.ensureSchema()
+    const n = this.names
+    return inTransaction(this.pool, async (client) => {
+      const taken = await client.query<{ token: string }>(
+        `INSERT INTO ${n.locks} AS l (import_key, owner, token, expires_at)
+         VALUES ($1, $2, nextval('${n.lockTokenSeq.replace(/'/g, "''")}'), clock_timestamp() + $3 * interval '1 millisecond')
+         ON CONFLICT (import_key) DO UPDATE SET owner = EXCLUDED.owner, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at
+           WHERE l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
+         RETURNING token::text AS token`,
+        [importKey, options.owner, options.lockTtlMs],
+      )
+      const token = taken.rows[0]?.token
+      if (token === undefined) {
+        const { rows } = await client.query<{ owner: string; ms: number }>(
+          `SELECT owner, (extract(epoch FROM expires_at - clock_timestamp()) * 1000)::int AS ms FROM ${n.locks} WHERE import_key = $1`,
+          [importKey],
+        )
+        throw new StorageError(
+          `Sync lock for ${importKey} is held by ${rows[0]?.owner} for another ${rows[0]?.ms} ms`,
+          {
+            importKey,
+          },
+        )
+      }
+      const standing = await client.query<{ batch_id: string; size: number }>(
+        `SELECT batch_id, cardinality(keys) AS size FROM ${n.claims} WHERE import_key = $1`,
+        [importKey],
+      )
+      const resumed = standing.rows[0]
+      if (resumed) return { importKey, batchId: resumed.batch_id, size: resumed.size, lockToken: token, resumed: true }
+      // SKIP LOCKED: a row an uncommitted registration is upserting gets a new sequence anyway.
+      const claimed = await client.query<{ batch_id: string; size: number }>(
+        `WITH picked AS (
+           SELECT key, kind, seq FROM ${n.operations} WHERE import_key = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+         INSERT INTO ${n.claims} (import_key, batch_id, keys, kinds, seqs)
+         SELECT $1, min(seq) || '-' || max(seq), array_agg(key ORDER BY seq), array_agg(kind ORDER BY seq), array_agg(seq ORDER BY seq)
+           FROM picked HAVING count(*) > 0
+         RETURNING batch_id, cardinality(keys) AS size`,
+        [importKey, options.batchSize],
+      )
+      const batch = claimed.rows[0]
+      if (!batch) {
+        await client.query(`DELETE FROM ${n.locks} WHERE import_key = $1 AND token = $2`, [importKey, token])
+        return null
+      }
+      return { importKey, batchId: batch.batch_id, size: batch.size, lockToken: token, resumed: false }
+    })
+  }
+
+  async getOperations(batch: Claim): Promise<Operation[]> {
+    await this.ensureSchema()
+    const { rows } = await this.pool.query<{ keys: string[]; kinds: OperationKind[]; seqs: string[] }>(
+      `SELECT keys, kinds, seqs::text[] AS seqs FROM ${this.names.claims} WHERE import_key = $1 AND batch_id = $2`,
+      [batch.importKey, batch.batchId],
+    )
+    const claim = rows[0]
+    if (!claim) throw notClaimed(batch)
+    return claim.keys.map((key, index) => ({
+      key,
+      kind: claim.kinds[index] as OperationKind,
+      seq: Number(claim.seqs[index]),
+    }))
+  }
+
+  async extendLock(batch: Claim, ttlMs: number): Promise<void> {
+    await this.ensureSchema()
+    const { rowCount } = await this.pool.query(
+      `UPDATE ${this.names.locks} SET expires_at = clock_timestamp() + $3 * interval '1 millisecond'
+        WHERE import_key = $1 AND token = $2 AND expires_at > clock_timestamp()`,
+      [batch.importKey, batch.lockToken, ttlMs],
+    )
+    if (rowCount !== 1) throw lostLock(batch)
+  }
+
+  async stage(batch: Claim, name: string, data: Buffer): Promise<void> {
+    await this.ensureSchema()
+    const n = this.names
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ${n.staged} (import_key, batch_id, name, data, expires_at)
+       SELECT $1, $2, $3, $4, clock_timestamp() + $5 * interval '1 millisecond'
+        WHERE EXISTS (SELECT FROM ${n.locks} WHERE import_key = $1 AND token = $6 AND expires_at > clock_timestamp())
+          AND EXISTS (SELECT FROM ${n.claims} WHERE import_key = $1 AND batch_id = $2)
+       ON CONFLICT (import_key, batch_id, name) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
+      [batch.importKey, batch.batchId, name, data, this.stagedTtlMs, batch.lockToken],
+    )
+    if (rowCount !== 1) throw lostLock(batch)
+  }
+
+  async readStaged(batch: Claim, name: string): Promise<Buffer | null> {
+    await this.ensureSchema()
+    const { rows } = await this.pool.query<{ data: Buffer }>(
+      `SELECT data FROM ${this.names.staged}
+        WHERE import_key = $1 AND batch_id = $2 AND name = $3 AND expires_at > clock_timestamp()`,
+      [batch.importKey, batch.batchId, name],
+    )
+    return rows[0]?.data ?? null
+  }
+
+  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<number> {
+    await this.ensureSchema()
+    const { importKey } = batch
+    const removed = await inTransaction(this.pool, (client) =>
+      finishBatch(client, this.names, batch, options.deadLetters ?? []),
+    )
+    if (removed === null) return 0
+    this.postBatchRemoved(importKey, removed)
+    if (this.metrics.backlog) this.metrics.backlog(importKey, await this.backlog(importKey))
+    return removed
+  }
+
+  async postSyncFailed(batch: Claim, _error: unknown): Promise<void> {
+    await this.ensureSchema()
+    await this.pool.query(`DELETE FROM ${this.names.locks} WHERE import_key = $1 AND token = $2`, [
+      batch.importKey,
+      batch.lockToken,
+    ])
+  }
+
+  postBatchRemoved(importKey: string, removed: number): void {
+    this.metrics.removed?.(importKey, removed)
+  }
+
+  async getLastSyncTime(importKey: string): Promise<Date | null> {
+    await this.ensureSchema()
+    const { rows } = await this.pool.query<{ synced_at: Date }>(
+      `SELECT synced_at FROM ${this.names.syncTimes} WHERE import_key = $1`,
+      [importKey],
+    )
+    return rows[0]?.synced_at ?? null
+  }
+
+  async setLastSyncTime(importKey: string, at: Date): Promise<void> {
+    await this.ensureSchema()
+    await this.pool.query(
+      `INSERT INTO ${this.names.syncTimes} VALUES ($1, $2) ON CONFLICT (import_key) DO UPDATE SET synced_at = EXCLUDED.synced_at`,
+      [importKey, at],
+    )
+  }
+
+  async deadLetters(importKey: string): Promise<DeadLetter[]> {
+    await this.ensureSchema()
+    const { rows } = await this.pool.query<{ key: string; kind: OperationKind; seq: string; error: string; at: Date }>(
+      `SELECT key, kind, seq::text AS seq, error, at FROM ${this.names.deadLetters} WHERE import_key = $1 ORDER BY id`,
+      [importKey],
+    )
+    return rows.map((row) => ({
+      operation: { key: row.key, kind: row.kind, seq: Number(row.seq) },
+      error: row.error,
+      at: row.at.toISOString(),
+    }))
+  }
+
+  async retryDeadLetters(importKey: string): Promise<number> {
+    await this.ensureSchema()
+    const n = this.names
+    const { rows } = await this.pool.query<{ n: number }>(
+      `WITH gone AS (DELETE FROM ${n.deadLetters} WHERE import_key = $1 RETURNING id, key, kind),
+            latest AS (SELECT DISTINCT ON (key) key, kind, id FROM gone ORDER BY key, id DESC),
+            registered AS (${upsertOperationsSql(n, 'SELECT $1, key, kind FROM latest ORDER BY id')} RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [importKey],
+    )
+    return rows[0]?.n ?? 0
+  }
+
+  /** Empties every outbox table, for every model (the triggers stay). */
+  async flush(): Promise<void> {
+    await this.ensureSchema()
+    const n = this.names
+    await this.pool.query(
+      `TRUNCATE ${n.operations}, ${n.claims}, ${n.locks}, ${n.staged}, ${n.syncTimes}, ${n.deadLetters}`,
+    )
+  }
+
+  /** Ends the pool only if the storage owns it: a caller's pool may be the app's own. */
+  async close(): Promise<void> {
+    if (this.closeClient) await this.pool.end()
+  }
+}

@@ -1,0 +1,257 @@
+import { Cluster, type Redis } from 'ioredis'
+import { StorageError } from '../../errors.js'
+import { lostLock, notClaimed } from '../batch-errors.js'
+import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
+import type { Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import { redisModelKeys, stagedKey } from './redis-keys.js'
+import { REDIS_SCRIPTS, type RedisScriptName } from './scripts.js'
+
+export interface RedisStorageOptions {
+  /**
+   * First segment of every key; one Redis can hold several independent chsync installations.
+   * @default 'chsync'
+   */
+  prefix?: string
+  /**
+   * How long staged data outlives its last write: long enough for a blocked model to be fixed and
+   * resume its batch, short enough that an abandoned batch does not hold memory forever.
+   * @default 7 days
+   */
+  stagedTtlMs?: number
+  /** Keys per registration script call; a pipeline carries all chunks in one round trip. @default 1000 */
+  chunkSize?: number
+  metrics?: StorageMetrics
+  /** Whether `close()` quits the client (the storage owns it, as `openStorage` makes it). @default false */
+  closeClient?: boolean
+}
+
+type ScriptArg = string | Buffer | number
+type ScriptCaller = Record<RedisScriptName, (...args: ScriptArg[]) => Promise<unknown>>
+
+const KIND_LETTERS = { insert: 'i', update: 'u', delete: 'd' } as const satisfies Record<OperationKind, string>
+const LETTER_KINDS: Record<string, OperationKind> = { i: 'insert', u: 'update', d: 'delete' }
+
+/**
+ * The default storage: Redis through ioredis, every multi-key step one Lua script (src/storages/
+ * redis/scripts.ts), all keys of a model in one hash slot so it runs unchanged on Redis Cluster.
+ * The scripts are defined on the client given (`defineCommand`, EVALSHA with EVAL fallback).
+ */
+export class RedisStorage implements Storage {
+  readonly prefix: string
+  private readonly stagedTtlMs: number
+  private readonly chunkSize: number
+  private readonly metrics: StorageMetrics
+  private readonly closeClient: boolean
+
+  constructor(
+    readonly redis: Redis | Cluster,
+    options: RedisStorageOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'chsync'
+    this.stagedTtlMs = options.stagedTtlMs ?? 7 * 24 * 3600 * 1000
+    this.chunkSize = options.chunkSize ?? 1000
+    this.metrics = options.metrics ?? {}
+    this.closeClient = options.closeClient ?? false
+    for (const [name, script] of Object.entries(REDIS_SCRIPTS)) redis.defineCommand(name, script)
+  }
+
+  private scripts(): ScriptCaller {
+    return this.redis as unknown as ScriptCaller
+  }
+
+  private keys(importKey: string) {
+    return redisModelKeys(this.prefix, importKey)
+  }
+
+  async registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0
+    const k = this.keys(importKey)
+    const pipeline = this.redis.pipeline() as unknown as ScriptCaller & { exec(): Promise<[Error | null, unknown][]> }
+    for (let start = 0; start < keys.length; start += this.chunkSize) {
+      void pipeline.chsyncRegister(
+        k.seq,
+        k.ops,
+        k.kinds,
+        KIND_LETTERS[kind],
+        ...keys.slice(start, start + this.chunkSize),
+      )
+    }
+    const results = await pipeline.exec()
+    const failed = results.find(([error]) => error)
+    // Chunks before a failed one stay registered: registration is idempotent, so the caller retries all.
+    if (failed?.[0])
+      throw new StorageError(
+        `Registering operations failed for ${importKey}: ${failed[0].message}`,
+        { importKey },
+        { cause: failed[0] },
+      )
+    this.metrics.registered?.(importKey, keys.length)
+    return keys.length
+  }
+
+  async operationsCount(importKey: string): Promise<number> {
+    return this.redis.zcard(this.keys(importKey).ops)
+  }
+
+  /** Backlog size and age of the oldest operation (its sequence is at least its registration time in µs). */
+  async backlog(importKey: string): Promise<BacklogSnapshot> {
+    const k = this.keys(importKey)
+    const [[, size], [, oldest]] = (await this.redis
+      .multi()
+      .zcard(k.ops)
+      .zrange(k.ops, '0', '0', 'WITHSCORES')
+      .exec()) as [[null, number], [null, string[]]]
+    return { size, oldestAgeMs: ageMs(oldest[1]) }
+  }
+
+  async preSync(importKey: string, options: ClaimOptions): Promise<Claim | null> {
+    const k = this.keys(importKey)
+    const reply = (await this.scripts().chsyncClaim(
+      k.lock,
+      k.fence,
+      k.claim,
+      k.claimOps,
+      k.claimKinds,
+      k.ops,
+      k.kinds,
+      options.owner,
+      options.lockTtlMs,
+      options.batchSize,
+    )) as string[]
+    const [status, first, second, token] = reply
+    if (status === 'empty') return null
+    if (status === 'locked') {
+      throw new StorageError(`Sync lock for ${importKey} is held by ${first} for another ${second} ms`, { importKey })
+    }
+    return {
+      importKey,
+      batchId: String(first),
+      size: Number(second),
+      lockToken: String(token),
+      resumed: status === 'resumed',
+    }
+  }
+
+  async getOperations(batch: Claim): Promise<Operation[]> {
+    const k = this.keys(batch.importKey)
+    const [[, batchId], [, scored], [, kinds]] = (await this.redis
+      .multi()
+      .hget(k.claim, 'batchId')
+      .zrange(k.claimOps, '0', '-1', 'WITHSCORES')
+      .lrange(k.claimKinds, 0, -1)
+      .exec()) as [[null, string | null], [null, string[]], [null, string[]]]
+    if (batchId !== batch.batchId) throw notClaimed(batch)
+    const operations: Operation[] = []
+    for (let index = 0; index < kinds.length; index++) {
+      operations.push({
+        key: scored[2 * index] as string,
+        seq: Number(scored[2 * index + 1]),
+        kind: LETTER_KINDS[kinds[index] as string] as OperationKind,
+      })
+    }
+    return operations
+  }
+
+  async extendLock(batch: Claim, ttlMs: number): Promise<void> {
+    const held = await this.scripts().chsyncExtendLock(this.keys(batch.importKey).lock, batch.lockToken, ttlMs)
+    if (held !== 1) throw lostLock(batch)
+  }
+
+  async stage(batch: Claim, name: string, data: Buffer): Promise<void> {
+    const k = this.keys(batch.importKey)
+    const staged = stagedKey(this.prefix, batch.importKey, batch.batchId)
+    const status = await this.scripts().chsyncStage(
+      k.lock,
+      k.claim,
+      staged,
+      batch.lockToken,
+      batch.batchId,
+      name,
+      data,
+      this.stagedTtlMs,
+    )
+    if (status === 'fenced') throw lostLock(batch)
+    if (status !== 'ok') throw notClaimed(batch)
+  }
+
+  async readStaged(batch: Claim, name: string): Promise<Buffer | null> {
+    return this.redis.hgetBuffer(stagedKey(this.prefix, batch.importKey, batch.batchId), name)
+  }
+
+  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<number> {
+    const k = this.keys(batch.importKey)
+    const reply = (await this.scripts().chsyncPostSync(
+      k.lock,
+      k.claim,
+      k.claimOps,
+      k.claimKinds,
+      k.ops,
+      k.kinds,
+      stagedKey(this.prefix, batch.importKey, batch.batchId),
+      k.lastSync,
+      k.dead,
+      k.scratch,
+      batch.lockToken,
+      batch.batchId,
+      Date.now(),
+      ...(options.deadLetters ?? []).map((letter) => JSON.stringify(letter)),
+    )) as [string, number?, number?, string?]
+    const [status, removed = 0, size = 0, oldest] = reply
+    if (status === 'fenced') throw lostLock(batch)
+    if (status === 'ok') {
+      this.postBatchRemoved(batch.importKey, removed)
+      this.metrics.backlog?.(batch.importKey, { size, oldestAgeMs: ageMs(oldest) })
+    }
+    return removed
+  }
+
+  async postSyncFailed(batch: Claim, _error: unknown): Promise<void> {
+    await this.scripts().chsyncReleaseLock(this.keys(batch.importKey).lock, batch.lockToken)
+  }
+
+  postBatchRemoved(importKey: string, removed: number): void {
+    this.metrics.removed?.(importKey, removed)
+  }
+
+  async getLastSyncTime(importKey: string): Promise<Date | null> {
+    const value = await this.redis.get(this.keys(importKey).lastSync)
+    return value === null ? null : new Date(Number(value))
+  }
+
+  async setLastSyncTime(importKey: string, at: Date): Promise<void> {
+    await this.redis.set(this.keys(importKey).lastSync, String(at.getTime()))
+  }
+
+  async deadLetters(importKey: string): Promise<DeadLetter[]> {
+    const letters = await this.redis.lrange(this.keys(importKey).dead, 0, -1)
+    return letters.map((letter) => JSON.parse(letter) as DeadLetter)
+  }
+
+  async retryDeadLetters(importKey: string): Promise<number> {
+    const k = this.keys(importKey)
+    return (await this.scripts().chsyncRetryDeadLetters(k.seq, k.ops, k.kinds, k.dead)) as number
+  }
+
+  /** Deletes every key under the prefix, on every master of a cluster. */
+  async flush(): Promise<void> {
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis]
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000)
+        cursor = next
+        // One key per UNLINK: on a cluster node, keys of one call must share a slot.
+        if (found.length > 0) await Promise.all(found.map((key) => node.unlink(key)))
+      } while (cursor !== '0')
+    }
+  }
+
+  /** Quits the client only if the storage owns it: a caller's client may be shared. */
+  async close(): Promise<void> {
+    if (this.closeClient) await this.redis.quit()
+  }
+}
+
+function ageMs(oldestSeq: string | undefined): number | null {
+  return oldestSeq ? Math.max(0, Date.now() - Number(oldestSeq) / 1000) : null
+}

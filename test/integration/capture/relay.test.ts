@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { escapeIdentifier } from 'pg'
+import { installCapture, relayOutbox } from '../../../src/capture/index.js'
+import { StorageError } from '../../../src/errors.js'
+import { RedisStorage } from '../../../src/storages/redis/index.js'
+import type { OperationKind, Storage } from '../../../src/storages/storage.js'
+import { postgresPool, redisClient } from '../../utils/clients.js'
+import { uniqueName } from '../../utils/names.js'
+
+describe('relayOutbox', () => {
+  const pool = postgresPool()
+  const redis = redisClient()
+  const outboxSchema = uniqueName('chsync_test')
+  const sourceSchema = uniqueName('source')
+  const s = escapeIdentifier(sourceSchema)
+  const storage = new RedisStorage(redis, { prefix: uniqueName('chsync_test') })
+
+  async function capturedTable(name: string) {
+    await pool.query(`CREATE TABLE ${s}.${escapeIdentifier(name)} (id int PRIMARY KEY, v text)`)
+    const importKey = uniqueName(name)
+    await installCapture(pool, {
+      importKey,
+      source: { schema: sourceSchema, table: name, primaryKey: ['id'] },
+      outboxSchema,
+    })
+    return importKey
+  }
+
+  async function outboxCount(importKey: string): Promise<number> {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${escapeIdentifier(outboxSchema)}.operations WHERE import_key = $1`,
+      [importKey],
+    )
+    return rows[0]?.n ?? 0
+  }
+
+  async function redisOperations(importKey: string): Promise<[string, OperationKind][]> {
+    const batch = await storage.preSync(importKey, { owner: 'test', batchSize: 100_000, lockTtlMs: 10_000 })
+    if (!batch) return []
+    const operations = await storage.getOperations(batch)
+    await storage.postSyncFailed(batch, new Error('only looking'))
+    return operations
+      .map(({ key, kind }) => [key, kind] as [string, OperationKind])
+      .sort(([a], [b]) => Number(a) - Number(b))
+  }
+
+  beforeAll(() => pool.query(`CREATE SCHEMA ${s}`))
+  afterAll(async () => {
+    await storage.flush()
+    await redis.quit()
+    await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`)
+    await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(outboxSchema)} CASCADE`)
+    await pool.end()
+  })
+
+  it('moves captured operations into Redis in batches and empties the outbox', async () => {
+    const importKey = await capturedTable('moved')
+    await pool.query(`INSERT INTO ${s}.moved SELECT i, 'v' FROM generate_series(1, 2500) i`)
+    await pool.query(`UPDATE ${s}.moved SET v = 'w' WHERE id <= 10`)
+    await pool.query(`DELETE FROM ${s}.moved WHERE id > 2490`)
+    expect(await relayOutbox(pool, storage, { importKey, outboxSchema, batchSize: 1000 })).toBe(2500)
+    expect(await outboxCount(importKey)).toBe(0)
+    const operations = await redisOperations(importKey)
+    expect(operations).toHaveLength(2500)
+    expect(operations[0]).toEqual(['1', 'update'])
+    expect(operations[10]).toEqual(['11', 'insert'])
+    expect(operations[2499]).toEqual(['2500', 'delete'])
+    expect(await relayOutbox(pool, storage, { importKey, outboxSchema })).toBe(0)
+  })
+
+  it('loses nothing when the process dies after COMMIT, before or during the relay', async () => {
+    const importKey = await capturedTable('crashing')
+    await pool.query(`INSERT INTO ${s}.crashing SELECT i, 'v' FROM generate_series(1, 30) i`)
+    // The relay dies after the storage acknowledged the first kind, before the outbox rows are deleted.
+    let calls = 0
+    const dying: Storage = Object.create(storage) as Storage
+    dying.registerOperations = async (key, kind, keys) => {
+      const registered = await storage.registerOperations(key, kind, keys)
+      if (++calls === 1) throw new Error('killed')
+      return registered
+    }
+    await pool.query(`DELETE FROM ${s}.crashing WHERE id > 20`)
+    await expect(relayOutbox(pool, dying, { importKey, outboxSchema })).rejects.toThrow(StorageError)
+    expect(await outboxCount(importKey)).toBe(30)
+    expect(await relayOutbox(pool, storage, { importKey, outboxSchema })).toBe(30)
+    expect(await outboxCount(importKey)).toBe(0)
+    const operations = await redisOperations(importKey)
+    expect(operations).toHaveLength(30)
+    expect(operations.filter(([, kind]) => kind === 'delete')).toHaveLength(10)
+  })
+
+  it('keeps a row captured again while the relay was moving it', async () => {
+    const importKey = await capturedTable('busy')
+    await pool.query(`INSERT INTO ${s}.busy SELECT i, 'v' FROM generate_series(1, 5) i`)
+    const meddling: Storage = Object.create(storage) as Storage
+    meddling.registerOperations = async (key, kind, keys) => {
+      const registered = await storage.registerOperations(key, kind, keys)
+      // Between Redis' acknowledgement and the outbox DELETE, the app deletes row 3.
+      await pool.query(`DELETE FROM ${s}.busy WHERE id = 3`)
+      return registered
+    }
+    expect(await relayOutbox(pool, meddling, { importKey, outboxSchema })).toBe(5)
+    expect(await outboxCount(importKey)).toBe(1)
+    expect(await relayOutbox(pool, storage, { importKey, outboxSchema })).toBe(1)
+    expect((await redisOperations(importKey)).find(([key]) => key === '3')).toEqual(['3', 'delete'])
+  })
+
+  it('lets one relay per model run at a time', async () => {
+    const importKey = await capturedTable('single')
+    await pool.query(`INSERT INTO ${s}.single SELECT i FROM generate_series(1, 10) i`)
+    const results = await Promise.all([1, 2, 3].map(() => relayOutbox(pool, storage, { importKey, outboxSchema })))
+    expect(results.reduce((sum, moved) => sum + moved, 0)).toBe(10)
+    expect(await storage.operationsCount(importKey)).toBe(10)
+  })
+})

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { escapeIdentifier } from 'pg'
+import { ConfigError, PoisonRowError } from '../../../src/errors.js'
+import { describeSourceTable, encodeKey, fetchRowsByKeys, type Queryable } from '../../../src/source/index.js'
+import { postgresPool } from '../../utils/clients.js'
+import { uniqueName } from '../../utils/names.js'
+
+describe('fetchRowsByKeys', () => {
+  const pool = postgresPool()
+  const schema = uniqueName('source')
+  const q = escapeIdentifier(schema)
+  const single = { schema, table: 'Users', primaryKey: ['id'] }
+  const composite = { schema, table: 'order lines', primaryKey: ['order', 'line "no"'] }
+  const odd = ['a:b', 'c.d', `it's`, 'ünï', 'back\\slash', '"quoted"', 'y'.repeat(3000)]
+
+  beforeAll(async () => {
+    await pool.query(`CREATE SCHEMA ${q}`)
+    await pool.query(`CREATE TABLE ${q}."Users" (id bigint PRIMARY KEY, name text, active boolean)`)
+    await pool.query(`INSERT INTO ${q}."Users" SELECT i, 'user ' || i, i % 2 = 0 FROM generate_series(1, 5000) i`)
+    await pool.query(
+      `CREATE TABLE ${q}."order lines" ("order" text, "line ""no""" int, qty int, PRIMARY KEY ("order", "line ""no"""))`,
+    )
+    await pool.query(
+      `INSERT INTO ${q}."order lines" SELECT o, n, n * 10 FROM unnest($1::text[]) o, generate_series(1, 3) n`,
+      [odd],
+    )
+  })
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS ${q} CASCADE`)
+    await pool.end()
+  })
+
+  it('reads the rows of one-column keys in one query, keyed by their encoding', async () => {
+    const keys = ['1', '2', '4999', '99999']
+    const rows = await fetchRowsByKeys(pool, single, keys)
+    expect([...rows.keys()].sort()).toEqual(['1', '2', '4999'])
+    expect(rows.get('2')).toEqual({ id: '2', name: 'user 2', active: true })
+  })
+
+  it('reads thousands of keys with one query once the key types are known', async () => {
+    const queries: string[] = []
+    const counting: Queryable = {
+      query: (text, values) => {
+        queries.push(text)
+        return pool.query(text, values)
+      },
+    }
+    await fetchRowsByKeys(counting, single, ['1'])
+    queries.length = 0
+    const keys = Array.from({ length: 5000 }, (_, index) => String(index + 1))
+    const rows = await fetchRowsByKeys(counting, single, keys)
+    expect(rows.size).toBe(5000)
+    expect(queries).toHaveLength(1)
+  })
+
+  it('reads composite keys with separators, quotes, unicode and backslashes', async () => {
+    const keys = [...odd.map((order) => encodeKey([order, 2])), encodeKey(['missing', 1])]
+    const rows = await fetchRowsByKeys(pool, composite, keys)
+    expect(rows.size).toBe(odd.length)
+    for (const order of odd) expect(rows.get(encodeKey([order, 2]))).toEqual({ order, 'line "no"': 2, qty: 20 })
+  })
+
+  it('applies the where condition', async () => {
+    const rows = await fetchRowsByKeys(pool, { ...single, where: 'active' }, ['1', '2', '3', '4'])
+    expect([...rows.keys()].sort()).toEqual(['2', '4'])
+  })
+
+  it.each([
+    { name: 'not a number', source: single, keys: ['1', 'abc'] },
+    { name: 'out of range', source: single, keys: ['99999999999999999999'] },
+    { name: 'of the wrong type in a composite key', source: composite, keys: [encodeKey(['a:b', 'x'])] },
+  ])('throws PoisonRowError for a key $name', async ({ source, keys }) => {
+    await expect(fetchRowsByKeys(pool, source, keys)).rejects.toThrow(PoisonRowError)
+  })
+
+  it('returns nothing for no keys', async () => {
+    expect((await fetchRowsByKeys(pool, single, [])).size).toBe(0)
+  })
+})
+
+describe('describeSourceTable', () => {
+  const pool = postgresPool()
+  const table = uniqueName('described')
+  beforeAll(() => pool.query(`CREATE TABLE ${escapeIdentifier(table)} (id int PRIMARY KEY, name varchar(20) NOT NULL)`))
+  afterAll(async () => {
+    await pool.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
+    await pool.end()
+  })
+
+  it('lists columns with their types', async () => {
+    const description = await describeSourceTable(pool, { table, primaryKey: ['id'] })
+    expect(description.columns).toEqual([
+      { name: 'id', type: 'integer', fullType: 'integer', nullable: false },
+      { name: 'name', type: 'character varying', fullType: 'character varying(20)', nullable: false },
+    ])
+    expect(description.primaryKey.map((column) => column.name)).toEqual(['id'])
+  })
+
+  it.each([
+    {
+      name: 'a missing table',
+      source: { table: 'no_such_table_at_all', primaryKey: ['id'] },
+      context: { table: 'public.no_such_table_at_all' },
+    },
+    { name: 'a missing key column', source: { table, primaryKey: ['uuid'] }, context: { column: 'uuid' } },
+  ])('throws ConfigError naming $name', async ({ source, context }) => {
+    const error = await describeSourceTable(pool, source).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).context).toMatchObject(context)
+  })
+})

@@ -1,0 +1,129 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import pg, { escapeIdentifier } from 'pg'
+import { requireEnv } from '../../utils/services-env.js'
+import { PostgresStorage } from '../../../src/storages/postgres/index.js'
+import { postgresPool } from '../../utils/clients.js'
+import { uniqueName } from '../../utils/names.js'
+import { describeStorageContract } from './storage-contract.js'
+
+describeStorageContract('PostgresStorage', async () => {
+  const pool = postgresPool()
+  // A schema of its own: flush() and the cleanup only touch this run's outbox.
+  const schema = uniqueName('chsync_test')
+  const storage = new PostgresStorage(pool, { schema })
+  await storage.ensureSchema()
+  return {
+    storage,
+    connect: () => {
+      const own = postgresPool()
+      return { storage: new PostgresStorage(own, { schema }), close: () => own.end() }
+    },
+    expireLock: async (importKey) => {
+      await pool.query(
+        `UPDATE ${escapeIdentifier(schema)}.locks SET expires_at = clock_timestamp() - interval '1 second' WHERE import_key = $1`,
+        [importKey],
+      )
+    },
+    close: async () => {
+      await pool.query(`DROP SCHEMA ${escapeIdentifier(schema)} CASCADE`)
+      await pool.end()
+    },
+  }
+})
+
+describe('PostgresStorage', () => {
+  const pool = postgresPool()
+  const schema = uniqueName('chsync_test')
+  const storage = new PostgresStorage(pool, { schema })
+  const claimOptions = { owner: 'a', batchSize: 100, lockTtlMs: 30_000 }
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(schema)} CASCADE`)
+    await pool.end()
+  })
+
+  it('installs its schema idempotently, even from concurrent callers', async () => {
+    const others = [1, 2, 3].map(() => new PostgresStorage(pool, { schema }))
+    await Promise.all([storage.ensureSchema(), ...others.map((other) => other.ensureSchema())])
+    await new PostgresStorage(pool, { schema }).ensureSchema()
+  })
+
+  it('lets a role without CREATE rights register once the outbox is installed', async () => {
+    await storage.ensureSchema()
+    const role = uniqueName('app')
+    const q = escapeIdentifier(schema)
+    await pool.query(`CREATE ROLE ${escapeIdentifier(role)} NOLOGIN; GRANT USAGE ON SCHEMA ${q} TO ${escapeIdentifier(role)};
+      GRANT SELECT, INSERT, UPDATE ON ${q}.operations TO ${escapeIdentifier(role)};
+      GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${q} TO ${escapeIdentifier(role)}`)
+    const appPool = new pg.Pool({
+      connectionString: requireEnv('CHSYNC_POSTGRES_URL'),
+      max: 1,
+      options: `-c role=${role}`,
+    })
+    try {
+      const app = new PostgresStorage(appPool, { schema })
+      expect(await app.registerOperations(uniqueName('model'), 'insert', ['1'])).toBe(1)
+    } finally {
+      await appPool.end()
+      await pool.query(`DROP OWNED BY ${escapeIdentifier(role)}; DROP ROLE ${escapeIdentifier(role)}`)
+    }
+  })
+
+  it('registers inside the caller’s transaction: nothing on rollback, everything on commit', async () => {
+    const importKey = uniqueName('model')
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      await storage.registerOperations(importKey, 'insert', ['1', '2'], { client })
+      await client.query('ROLLBACK')
+      expect(await storage.operationsCount(importKey)).toBe(0)
+      await client.query('BEGIN')
+      await storage.registerOperations(importKey, 'insert', ['3'], { client })
+      expect(await storage.operationsCount(importKey)).toBe(0)
+      await client.query('COMMIT')
+      expect(await storage.operationsCount(importKey)).toBe(1)
+    } finally {
+      client.release()
+    }
+  })
+
+  it('keeps a claimed key that an open transaction registers again, however postSync and COMMIT interleave', async () => {
+    const importKey = uniqueName('model')
+    await storage.registerOperations(importKey, 'insert', ['k', 'other'])
+    const batch = await storage.preSync(importKey, claimOptions)
+    if (!batch) throw new Error('expected a batch')
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      await storage.registerOperations(importKey, 'update', ['k', 'new'], { client })
+      const removal = storage.postSync(batch)
+      await client.query('COMMIT')
+      expect(await removal).toBe(1)
+    } finally {
+      client.release()
+    }
+    const next = await storage.preSync(importKey, claimOptions)
+    if (!next) throw new Error('expected a batch')
+    expect((await storage.getOperations(next)).map(({ key, kind }) => [key, kind])).toEqual([
+      ['k', 'update'],
+      ['new', 'update'],
+    ])
+  })
+
+  it('does not wait for, nor claim, a row an open transaction is registering', async () => {
+    const importKey = uniqueName('model')
+    await storage.registerOperations(importKey, 'insert', ['busy', 'free'])
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      await storage.registerOperations(importKey, 'update', ['busy'], { client })
+      const batch = await storage.preSync(importKey, claimOptions)
+      if (!batch) throw new Error('expected a batch')
+      expect((await storage.getOperations(batch)).map(({ key }) => key)).toEqual(['free'])
+      await client.query('COMMIT')
+      await storage.postSync(batch)
+    } finally {
+      client.release()
+    }
+    expect(await storage.operationsCount(importKey)).toBe(1)
+  })
+})
