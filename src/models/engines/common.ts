@@ -52,8 +52,14 @@ export const DEFAULT_REPLICATION: Replication = {
   replicaName: '{replica}',
 }
 
-/** Table settings: the client's typed MergeTree settings, plus any a newer server knows. */
-export type EngineSettings = Partial<MergeTreeSettings> & Record<string, string | number | boolean>
+/**
+ * Table settings: the client's typed MergeTree settings (which type 64-bit numbers as strings; numbers
+ * are taken too), plus any a newer server knows.
+ */
+export type EngineSettings = { [K in keyof MergeTreeSettings]?: MergeTreeSettings[K] | number } & Record<
+  string,
+  string | number | boolean
+>
 
 /** The clauses every MergeTree family shares. */
 export interface MergeTreeOptions<TColumn extends string> {
