@@ -1,0 +1,4 @@
+export * from './keys.js'
+export * from './row.js'
+export * from './serialize-batch.js'
+export * from './current-state.js'
