@@ -93,7 +93,8 @@ function settingSQL(value: string | number | boolean): string {
   return typeof value === 'number' || /^\d+$/.test(value) ? String(value) : quoteString(value)
 }
 
-function columnSQL(model: Model, name: string, field: Field, capabilities: ClickHouseCapabilities): string {
+/** One column definition (`\`name\` Type DEFAULT … CODEC(…) COMMENT '…'`), refusing what the server lacks. */
+export function columnSQL(model: Model, name: string, field: Field, capabilities: ClickHouseCapabilities): string {
   for (const family of field.families()) {
     if (!capabilities.dataTypes.has(family))
       fail(model, `column ${name}: ClickHouse ${capabilities.version} has no ${family} type`, name)
