@@ -54,6 +54,12 @@ export function decodeKey(key: string, columnCount: number): string[] {
   return parsed
 }
 
+/** A key's text forms by primary-key column name. */
+export function decodeKeyColumns(key: string, primaryKey: readonly string[]): Record<string, string> {
+  const parts = decodeKey(key, primaryKey.length)
+  return Object.fromEntries(primaryKey.map((column, index) => [column, parts[index] as string]))
+}
+
 /**
  * The SQL expression computing the storage key of a row, for the given primary-key columns of the
  * relation `alias` (already an SQL identifier or transition table name, e.g. `t`, `NEW`).

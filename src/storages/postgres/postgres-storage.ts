@@ -3,7 +3,7 @@ import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { Queryable } from '../../source/source-table.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
-import type { Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import type { BacklogRange, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
 import { finishBatch } from './finish-batch.js'
 import { outboxDdl, outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
 import { inTransaction, retryDeadlock } from './transaction.js'
@@ -104,6 +104,21 @@ export class PostgresStorage implements Storage {
       [importKey],
     )
     return rows[0]?.n ?? 0
+  }
+
+  async backlogRange(importKey: string): Promise<BacklogRange> {
+    await this.ensureSchema()
+    const { rows } = await this.pool.query<{ count: number; oldest: string | null; newest: string | null }>(
+      `SELECT count(*)::int AS count, min(seq)::text AS oldest, max(seq)::text AS newest
+         FROM ${this.names.operations} WHERE import_key = $1`,
+      [importKey],
+    )
+    const row = rows[0]
+    return {
+      count: row?.count ?? 0,
+      oldestSeq: row?.oldest == null ? null : Number(row.oldest),
+      newestSeq: row?.newest == null ? null : Number(row.newest),
+    }
   }
 
   async backlog(importKey: string): Promise<BacklogSnapshot> {

@@ -2,7 +2,7 @@ import { Cluster, type Redis } from 'ioredis'
 import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
-import type { Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import type { BacklogRange, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
 import { redisModelKeys, stagedKey } from './redis-keys.js'
 import { REDIS_SCRIPTS, type RedisScriptName } from './scripts.js'
 
@@ -91,6 +91,18 @@ export class RedisStorage implements Storage {
 
   async operationsCount(importKey: string): Promise<number> {
     return this.redis.zcard(this.keys(importKey).ops)
+  }
+
+  async backlogRange(importKey: string): Promise<BacklogRange> {
+    const k = this.keys(importKey)
+    const [[, count], [, oldest], [, newest]] = (await this.redis
+      .multi()
+      .zcard(k.ops)
+      .zrange(k.ops, '0', '0', 'WITHSCORES')
+      .zrange(k.ops, '-1', '-1', 'WITHSCORES')
+      .exec()) as [[null, number], [null, string[]], [null, string[]]]
+    const seq = (reply: string[]) => (reply[1] === undefined ? null : Number(reply[1]))
+    return { count, oldestSeq: seq(oldest), newestSeq: seq(newest) }
   }
 
   /** Backlog size and age of the oldest operation (its sequence is at least its registration time in µs). */

@@ -105,6 +105,21 @@ export function describeStorageContract(
       expect(await storage.preSync(importKey, claimOptions('c'))).toBeNull()
     })
 
+    it('reports the backlog with its lowest and highest sequence, claimed operations included', async () => {
+      const importKey = model()
+      expect(await storage.backlogRange(importKey)).toEqual({ count: 0, oldestSeq: null, newestSeq: null })
+      await storage.registerOperations(importKey, 'insert', ['a', 'b', 'c'])
+      const batch = await claim(storage, importKey, claimOptions('a', 2))
+      const [first] = await storage.getOperations(batch)
+      const range = await storage.backlogRange(importKey)
+      expect(range.count).toBe(3)
+      expect(range.oldestSeq).toBe(first?.seq)
+      expect(range.newestSeq).toBeGreaterThan(range.oldestSeq as number)
+      await storage.postSync(batch)
+      const after = await storage.backlogRange(importKey)
+      expect(after).toEqual({ count: 1, oldestSeq: range.newestSeq, newestSeq: range.newestSeq })
+    })
+
     it('releases the lock when there is nothing to sync', async () => {
       const importKey = model()
       expect(await storage.preSync(importKey, claimOptions('a'))).toBeNull()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeKey, encodeKey, keySql } from '../../../src/source/keys.js'
+import { decodeKey, decodeKeyColumns, encodeKey, keySql } from '../../../src/source/keys.js'
 import { PoisonRowError } from '../../../src/errors.js'
 
 describe('encodeKey', () => {
@@ -43,5 +43,24 @@ describe('keySql', () => {
   it('quotes identifiers', () => {
     expect(keySql(['id'], 't')).toBe('t."id"::text')
     expect(keySql(['a"b', 'c'], 'n')).toBe('to_json(ARRAY[n."a""b"::text, n."c"::text])::text')
+  })
+})
+
+describe('decodeKeyColumns', () => {
+  it.each([
+    { name: 'a single-column key is the text form', key: '42', columns: ['id'], out: { id: '42' } },
+    { name: 'a single-column key may look like JSON', key: '["a"]', columns: ['id'], out: { id: '["a"]' } },
+    {
+      name: 'a composite key is a JSON array of text forms',
+      key: '["1","x"]',
+      columns: ['a', 'b'],
+      out: { a: '1', b: 'x' },
+    },
+  ])('decodes: $name', ({ key, columns, out }) => {
+    expect(decodeKeyColumns(key, columns)).toEqual(out)
+  })
+
+  it.each([{ key: '1' }, { key: '["1"]' }, { key: '[1,2]' }])('rejects composite key $key', ({ key }) => {
+    expect(() => decodeKeyColumns(key, ['a', 'b'])).toThrow(PoisonRowError)
   })
 })

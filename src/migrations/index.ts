@@ -1,0 +1,6 @@
+export * from './operations.js'
+export * from './live-table.js'
+export * from './files.js'
+export * from './statements.js'
+export * from './migrate.js'
+export * from './makemigrations.js'

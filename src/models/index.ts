@@ -1,0 +1,7 @@
+export * from './fields/index.js'
+export * from './engines/index.js'
+export * from './model.js'
+export * from './define-model.js'
+export * from './multi-model.js'
+export * from './registry.js'
+export * from './ddl.js'

@@ -1,0 +1,108 @@
+import { TupleParam } from '@clickhouse/client'
+import { formatQueryParams } from '@clickhouse/client/dist/common/data_formatter/format_query_params.js'
+import type { ClickHouseDatabase } from '../clickhouse/client.js'
+import { qualifiedTable, quoteIdentifier } from '../clickhouse/sql.js'
+import { ConfigError } from '../errors.js'
+import { versionColumnOf } from '../models/engines/index.js'
+import type { ClickHouseValue, Field } from '../models/fields/common.js'
+import type { Model } from '../models/model.js'
+import { decodeKeyColumns } from '../source/keys.js'
+import { convertValue, versionNumber, type ClickHouseRow } from './row.js'
+
+export interface ReadCurrentStateOptions {
+  /**
+   * Bind the keys as a `{keys:Array(…)}` query parameter (ClickHouse ≥ 19.x; see
+   * `capabilities.queryParameters`). Otherwise they are written into the query as literals escaped by
+   * @clickhouse/client's own formatter. @default false
+   */
+  queryParameters?: boolean
+}
+
+const KEY_ALIAS = '__chsync_key'
+
+/** The field under wrappers that do not change how a value prints (LowCardinality). */
+function bare(field: Field): Field {
+  return field.kind === 'lowCardinality' ? bare((field as Field & { inner: Field }).inner) : field
+}
+
+/** SQL printing a key column the way `matchText` prints the converted source key. */
+function keyTextSQL(field: Field, column: string): string {
+  // DateTime goes out as Unix seconds: compare in that form, whatever the column's time zone.
+  return bare(field).kind === 'dateTime' ? `toString(toUnixTimestamp(${column}))` : `toString(${column})`
+}
+
+function matchText(value: ClickHouseValue): string {
+  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+}
+
+/** A converted key value as a query parameter: integers as bigint so they print without quotes. */
+function paramValue(field: Field, value: ClickHouseValue): unknown {
+  return bare(field).kind === 'int' && typeof value === 'string' ? BigInt(value) : value
+}
+
+/**
+ * The rows ClickHouse holds (after `FINAL`) for the given encoded keys, read in one query from a read
+ * alias: the state a collapsing model cancels and a tombstone copies. Keys are never pasted raw into
+ * SQL. Keys with no row are absent from the result.
+ */
+export async function readCurrentState(
+  db: ClickHouseDatabase,
+  model: Model,
+  keys: readonly string[],
+  options: ReadCurrentStateOptions = {},
+): Promise<Map<string, ClickHouseRow>> {
+  const state = new Map<string, ClickHouseRow>()
+  if (keys.length === 0) return state
+  const keyFields = model.source.primaryKey.map((column) => {
+    const name = model.fieldForSourceColumn(column)
+    if (name === undefined)
+      throw new ConfigError(`model ${model.importKey}: primary key column ${column} maps to no field`, {
+        model: model.importKey,
+        table: model.table,
+        column,
+      })
+    return { name, field: model.fields[name] as Field }
+  })
+  const byMatch = new Map<string, string>()
+  const tuples = keys.map((key) => {
+    const decoded = decodeKeyColumns(key, model.source.primaryKey)
+    const values = keyFields.map(({ name, field }, index) =>
+      convertValue(model, key, name, field, decoded[model.source.primaryKey[index] as string]),
+    )
+    byMatch.set(JSON.stringify(values.map(matchText)), key)
+    return values.map((value, index) => paramValue((keyFields[index] as { field: Field }).field, value))
+  })
+  const single = keyFields.length === 1
+  const columns = keyFields.map(({ name }) => quoteIdentifier(name))
+  const target = single ? (columns[0] as string) : `(${columns.join(', ')})`
+  const keyType = single
+    ? (keyFields[0] as { field: Field }).field.toSQLType()
+    : `Tuple(${keyFields.map(({ field }) => field.toSQLType()).join(', ')})`
+  const paramList = single ? tuples.map((tuple) => tuple[0]) : tuples.map((tuple) => new TupleParam(tuple))
+  const literal = (value: unknown) => formatQueryParams({ value, wrapStringInQuotes: true, printNullAsKeyword: true })
+  // `IN (a, b)` rather than an array literal: the form every server version parses.
+  const list = options.queryParameters ? `{keys:Array(${keyType})}` : `(${paramList.map(literal).join(', ')})`
+  const keyText = keyFields.map(
+    ({ name, field }, index) => `${keyTextSQL(field, quoteIdentifier(name))} AS ${KEY_ALIAS}${index}`,
+  )
+  const query =
+    `SELECT *, ${keyText.join(', ')} FROM ${qualifiedTable(db.database, model.table)} FINAL ` +
+    `WHERE ${target} IN ${list}`
+  const result = await db.client.query({
+    query,
+    format: 'JSONEachRow',
+    ...(options.queryParameters ? { query_params: { keys: paramList } } : {}),
+  })
+  const version = versionColumnOf(model.engine)
+  for (const row of await result.json<Record<string, ClickHouseValue>>()) {
+    const match = JSON.stringify(keyFields.map((_, index) => matchText(row[`${KEY_ALIAS}${index}`] ?? null)))
+    const key = byMatch.get(match)
+    if (key === undefined) continue
+    for (let index = 0; index < keyFields.length; index++) delete row[`${KEY_ALIAS}${index}`]
+    const previous = state.get(key)
+    // FINAL leaves one row per key; should an unmerged pair remain, the highest version is the state.
+    if (previous && version !== undefined && versionNumber(previous[version]) > versionNumber(row[version])) continue
+    state.set(key, row)
+  }
+  return state
+}

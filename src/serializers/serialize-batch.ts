@@ -1,0 +1,153 @@
+import { ConfigError, PoisonRowError } from '../errors.js'
+import { isDeletedColumnOf, isSQLExpression, signColumnOf, versionColumnOf } from '../models/engines/index.js'
+import type { Field } from '../models/fields/common.js'
+import type { Model, SourceRow, SyncUnit } from '../models/model.js'
+import type { Operation } from '../storages/storage.js'
+import { convertValue, keyRow, serializeRow, versionNumber, type ClickHouseRow } from './row.js'
+
+/** What one round hands the serializer: the claimed operations and what was read for them. */
+export interface BatchInput {
+  /** The batch's operations, in sequence order. */
+  operations: readonly Operation[]
+  /** Source rows by encoded key; a key missing here (row gone, or outside `where`) is a delete. */
+  rows: ReadonlyMap<string, SourceRow>
+  /**
+   * The row ClickHouse holds per encoded key (`readCurrentState`), for models where
+   * `needsCurrentState` is true: collapsing cancel rows, and tombstones that need more than the key.
+   */
+  currentState?: ReadonlyMap<string, ClickHouseRow>
+}
+
+/** An operation whose row does not fit its model: parked as a dead letter, never inserted. */
+export interface PoisonOperation {
+  operation: Operation
+  error: PoisonRowError
+}
+
+export interface SerializedBatch {
+  /** JSONEachRow-ready rows for the model's table, in operation order. */
+  rows: ClickHouseRow[]
+  poison: PoisonOperation[]
+}
+
+/** True when a delete's ORDER BY columns can all be rebuilt from the source key. */
+function keyCoversOrderBy(model: Model): boolean {
+  const keyFields = new Set(model.source.primaryKey.map((column) => model.fieldForSourceColumn(column)))
+  return model.engine.orderBy.every((part) => !isSQLExpression(part) && keyFields.has(part))
+}
+
+/**
+ * Whether the sync must read the ClickHouse state of the batch's keys (`readCurrentState`) before
+ * serializing: collapsing engines cancel the state they hold; a ReplacingMergeTree tombstone needs it
+ * when its sorting key has columns beyond the source key, or when versions come from a source column.
+ */
+export function needsCurrentState(model: Model): boolean {
+  const { engine } = model
+  if (signColumnOf(engine) !== undefined) return true
+  if (isDeletedColumnOf(engine) === undefined) return false
+  return model.version !== undefined || !keyCoversOrderBy(model)
+}
+
+function versionField(model: Model, column: string): Field {
+  return model.fields[column] as Field
+}
+
+/** The version of an upsert: the model's source version column, else the operation's sequence. */
+function upsertVersion(model: Model, operation: Operation, source: SourceRow, column: string) {
+  const value = model.version ? source[model.version.column] : operation.seq
+  return convertValue(model, operation.key, column, versionField(model, column), value)
+}
+
+/** A tombstone's version: above the live row's when versions come from the source, else the sequence. */
+function tombstoneVersion(model: Model, operation: Operation, current: ClickHouseRow | undefined, column: string) {
+  if (!model.version) return convertValue(model, operation.key, column, versionField(model, column), operation.seq)
+  const live = versionNumber(current?.[column])
+  return convertValue(model, operation.key, column, versionField(model, column), live + 1n)
+}
+
+function serializeOperation(model: Model, input: BatchInput, operation: Operation): ClickHouseRow[] {
+  const { engine } = model
+  const version = versionColumnOf(engine)
+  const sign = signColumnOf(engine)
+  const isDeleted = isDeletedColumnOf(engine)
+  const source = operation.kind === 'delete' ? undefined : input.rows.get(operation.key)
+  const current = input.currentState?.get(operation.key)
+  const out: ClickHouseRow[] = []
+  // Collapsing: whatever ClickHouse holds for the key is cancelled first, byte for byte as read.
+  if (sign !== undefined && current !== undefined) out.push({ ...current, [sign]: -1 })
+  if (source !== undefined) {
+    const row = serializeRow(model, operation.key, source)
+    if (version !== undefined) row[version] = upsertVersion(model, operation, source, version)
+    if (isDeleted !== undefined) row[isDeleted] = 0
+    if (sign !== undefined) row[sign] = 1
+    out.push(row)
+    return out
+  }
+  if (isDeleted !== undefined && version !== undefined) {
+    // Versions from a source column: without ClickHouse's row there is nothing to outrank (or delete).
+    if (model.version && current === undefined) return out
+    const base = current ?? keyRow(model, operation.key)
+    out.push({ ...base, [version]: tombstoneVersion(model, operation, current, version), [isDeleted]: 1 })
+    return out
+  }
+  if (sign !== undefined) return out
+  if (model.deletes === 'ignore') return out
+  throw new ConfigError(
+    `delete of key ${operation.key} for ${model.importKey}: ${engine.kind} table ${model.table} cannot express a delete ` +
+      "(use ReplacingMergeTree with isDeleted or a collapsing engine, or set deletes: 'ignore')",
+    { model: model.importKey, importKey: model.importKey, table: model.table },
+  )
+}
+
+/**
+ * Serializes one batch for one model. Pure and deterministic: the same input gives identical rows
+ * (versions come from operation sequences or source columns, never the clock). An insert/update whose
+ * source row is gone is a delete. Deletes become tombstones (ReplacingMergeTree + is_deleted), cancel
+ * rows (collapsing engines), are skipped (`deletes: 'ignore'`) or throw `ConfigError`. A row that does
+ * not fit its model is returned in `poison` and left out of `rows`.
+ */
+export function serializeBatch(model: Model, input: BatchInput): SerializedBatch {
+  const rows: ClickHouseRow[] = []
+  const poison: PoisonOperation[] = []
+  for (const operation of input.operations) {
+    try {
+      rows.push(...serializeOperation(model, input, operation))
+    } catch (error) {
+      if (!(error instanceof PoisonRowError)) throw error
+      poison.push({ operation, error })
+    }
+  }
+  return { rows, poison }
+}
+
+export interface UnitBatchInput extends Omit<BatchInput, 'currentState'> {
+  /** ClickHouse state per model table, then per encoded key. */
+  currentState?: ReadonlyMap<string, ReadonlyMap<string, ClickHouseRow>>
+}
+
+export interface SerializedUnitBatch {
+  /** One row set per model of the unit, in the unit's model order. */
+  batches: { model: Model; rows: ClickHouseRow[] }[]
+  /** Operations poison in any model: left out of every model's rows, so the models stay in step. */
+  poison: PoisonOperation[]
+}
+
+/** Serializes a batch for every model of a sync unit (a multi-model feeds several tables from one fetch). */
+export function serializeUnitBatch(unit: SyncUnit, input: UnitBatchInput): SerializedUnitBatch {
+  const run = (operations: readonly Operation[]) =>
+    unit.models.map((model) => {
+      const currentState = input.currentState?.get(model.table)
+      return serializeBatch(model, { operations, rows: input.rows, ...(currentState ? { currentState } : {}) })
+    })
+  let results = run(input.operations)
+  const poison = new Map<string, PoisonOperation>()
+  for (const item of results.flatMap((result) => result.poison)) {
+    if (!poison.has(item.operation.key)) poison.set(item.operation.key, item)
+  }
+  // A key poison in one model is dropped from all of them, so every table of the unit stays in step.
+  if (poison.size > 0) results = run(input.operations.filter((operation) => !poison.has(operation.key)))
+  return {
+    batches: unit.models.map((model, index) => ({ model, rows: results[index]?.rows ?? [] })),
+    poison: [...poison.values()],
+  }
+}

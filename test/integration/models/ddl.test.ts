@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  probeCapabilities,
+  qualifiedTable,
+  quoteIdentifier,
+  type ClickHouseCapabilities,
+} from '../../../src/clickhouse/index.js'
+import type { ClickHouseDatabase } from '../../../src/clickhouse/index.js'
+import { ConfigError } from '../../../src/errors.js'
+import {
+  aggregatingMergeTree,
+  collapsingMergeTree,
+  createTableStatement,
+  defineModel,
+  int8,
+  lowCardinality,
+  mergeTree,
+  replacingMergeTree,
+  string,
+  summingMergeTree,
+  uInt8,
+  uInt64,
+  versionedCollapsingMergeTree,
+  type Engine,
+  type Model,
+} from '../../../src/models/index.js'
+import { clickhouseEmbedded, clickhouseServer } from '../../utils/clients.js'
+import { uniqueName } from '../../utils/names.js'
+
+const fields = {
+  id: uInt64(),
+  name: lowCardinality(string()),
+  n: uInt64(),
+  version: uInt64(),
+  sign: int8(),
+  is_deleted: uInt8(),
+}
+type Row = { id: number; name: string; n: number; version: number; sign: number; is_deleted: number }
+
+function model(table: string, engine: Engine<keyof typeof fields>): Model {
+  return defineModel({
+    importKey: table,
+    table,
+    fields,
+    engine,
+    source: { table, primaryKey: ['id'] },
+    deletes: 'ignore',
+  })
+}
+
+const row = (id: number, name: string, n: number, version: number, sign = 1, isDeleted = 0): Row => ({
+  id,
+  name,
+  n,
+  version,
+  sign,
+  is_deleted: isDeleted,
+})
+
+/** Each engine with rows to insert and what `SELECT id, name, n … FINAL` must return. */
+const cases: {
+  name: string
+  engine: Engine<keyof typeof fields>
+  rows: Row[]
+  final: [number, string, number][]
+  modernOnly?: boolean
+}[] = [
+  {
+    name: 'MergeTree',
+    engine: mergeTree({ orderBy: ['id'] }),
+    rows: [row(1, 'a', 1, 1), row(1, 'b', 1, 2)],
+    final: [
+      [1, 'a', 1],
+      [1, 'b', 1],
+    ],
+  },
+  {
+    name: 'ReplacingMergeTree',
+    engine: replacingMergeTree({ orderBy: ['id'], version: 'version' }),
+    rows: [row(1, 'a', 1, 2), row(1, 'b', 1, 1), row(2, 'c', 1, 1)],
+    final: [
+      [1, 'a', 1],
+      [2, 'c', 1],
+    ],
+  },
+  {
+    name: 'ReplacingMergeTree with is_deleted',
+    engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
+    rows: [row(1, 'a', 1, 1), row(1, 'a', 1, 2, 1, 1), row(2, 'c', 1, 1)],
+    final: [[2, 'c', 1]],
+    modernOnly: true,
+  },
+  {
+    name: 'CollapsingMergeTree',
+    engine: collapsingMergeTree({ orderBy: ['id'], sign: 'sign', version: 'version' }),
+    rows: [row(1, 'a', 1, 1), row(1, 'a', 1, 1, -1), row(1, 'b', 2, 2), row(2, 'c', 1, 1)],
+    final: [
+      [1, 'b', 2],
+      [2, 'c', 1],
+    ],
+  },
+  {
+    name: 'VersionedCollapsingMergeTree',
+    engine: versionedCollapsingMergeTree({ orderBy: ['id'], sign: 'sign', version: 'version' }),
+    rows: [row(1, 'b', 2, 2), row(1, 'a', 1, 1, -1), row(1, 'a', 1, 1), row(2, 'c', 1, 1)],
+    final: [
+      [1, 'b', 2],
+      [2, 'c', 1],
+    ],
+  },
+  {
+    name: 'SummingMergeTree',
+    engine: summingMergeTree({ orderBy: ['id', 'name'], columns: ['n'] }),
+    rows: [row(1, 'a', 1, 1), row(1, 'a', 2, 1), row(2, 'c', 5, 1)],
+    final: [
+      [1, 'a', 3],
+      [2, 'c', 5],
+    ],
+  },
+  {
+    name: 'AggregatingMergeTree',
+    engine: aggregatingMergeTree({ orderBy: ['id'] }),
+    rows: [row(1, 'a', 1, 1), row(2, 'c', 1, 1)],
+    final: [
+      [1, 'a', 1],
+      [2, 'c', 1],
+    ],
+  },
+]
+
+describe.each([
+  { target: 'embedded chDB 26.x', open: clickhouseEmbedded },
+  { target: 'ClickHouse 18.16 server', open: clickhouseServer },
+])('createTableStatement on $target', ({ open }) => {
+  const database = uniqueName('chsync_ddl')
+  const admin: ClickHouseDatabase = open()
+  const db: ClickHouseDatabase = open(database)
+  let capabilities: ClickHouseCapabilities
+
+  beforeAll(async () => {
+    capabilities = await probeCapabilities(admin)
+    await admin.client.command({ query: `CREATE DATABASE ${quoteIdentifier(database)}` })
+  })
+  afterAll(async () => {
+    await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
+    await Promise.all([admin.client.close(), db.client.close()])
+  })
+
+  it.each(cases)(
+    'creates $name and reads back the merged rows with FINAL',
+    async ({ name, engine, rows, final, modernOnly }) => {
+      const table = name.replace(/\W+/g, '_').toLowerCase()
+      const m = model(table, engine)
+      if (modernOnly && !capabilities.replacingIsDeleted) {
+        expect(() => createTableStatement(m, capabilities, database)).toThrow(ConfigError)
+        return
+      }
+      const { sql, settings } = createTableStatement(m, capabilities, database)
+      expect(sql.includes('non_replicated_deduplication_window')).toBe(capabilities.nonReplicatedDeduplicationWindow)
+      await db.client.command({ query: sql, clickhouse_settings: settings })
+      // Idempotent: IF NOT EXISTS.
+      await db.client.command({ query: sql, clickhouse_settings: settings })
+      const values = rows.map((r) =>
+        Object.fromEntries(Object.entries(m.fields).map(([k, f]) => [k, f.toClickHouse(r[k as keyof Row])])),
+      )
+      await db.client.insert({ table: qualifiedTable(database, table), values, format: 'JSONEachRow' })
+      const final_ = engine.kind === 'MergeTree' || engine.kind === 'AggregatingMergeTree' ? '' : 'FINAL'
+      const result = await db.client.query({
+        query: `SELECT toUInt32(id) AS id, toString(name) AS name, toUInt32(n) AS n FROM ${qualifiedTable(database, table)} ${final_} ORDER BY id, name`,
+        format: 'JSONEachRow',
+      })
+      const read = await result.json<{ id: number; name: string; n: number }>()
+      expect(read.map((r) => [r.id, r.name, r.n])).toEqual(final)
+    },
+  )
+})

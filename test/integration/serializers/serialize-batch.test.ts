@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  probeCapabilities,
+  qualifiedTable,
+  quoteIdentifier,
+  type ClickHouseCapabilities,
+  type ClickHouseDatabase,
+} from '../../../src/clickhouse/index.js'
+import {
+  collapsingMergeTree,
+  createTableStatement,
+  dateTime,
+  defineModel,
+  int8,
+  replacingMergeTree,
+  string,
+  uInt8,
+  uInt64,
+  versionedCollapsingMergeTree,
+  type Model,
+  type SourceRow,
+} from '../../../src/models/index.js'
+import { needsCurrentState, readCurrentState, serializeBatch } from '../../../src/serializers/index.js'
+import type { Operation } from '../../../src/storages/storage.js'
+import { clickhouseEmbedded, clickhouseServer } from '../../utils/clients.js'
+import { uniqueName } from '../../utils/names.js'
+
+const source = { table: 'users', primaryKey: ['id'] } as const
+
+const collapsing = defineModel({
+  importKey: 'users',
+  table: 'users_collapsing',
+  fields: { id: uInt64(), name: string(), seen: dateTime('Asia/Tokyo'), sign: int8(), version: uInt64() },
+  engine: collapsingMergeTree({ orderBy: ['id'], sign: 'sign', version: 'version' }),
+  source,
+})
+const versioned = defineModel({
+  importKey: 'members',
+  table: 'members',
+  fields: { org: uInt64(), login: string(), name: string(), sign: int8(), version: uInt64() },
+  engine: versionedCollapsingMergeTree({ orderBy: ['org', 'login'], sign: 'sign', version: 'version' }),
+  source: { table: 'members', primaryKey: ['org', 'login'] },
+})
+const replacing = defineModel({
+  importKey: 'users',
+  table: 'users_replacing',
+  fields: { id: uInt64(), name: string(), version: uInt64(), is_deleted: uInt8() },
+  engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
+  source,
+})
+
+describe.each([
+  { target: 'embedded chDB 26.x', open: clickhouseEmbedded },
+  { target: 'ClickHouse 18.16 server', open: clickhouseServer },
+])('delete semantics on $target', ({ open }) => {
+  const database = uniqueName('chsync_ser')
+  const admin: ClickHouseDatabase = open()
+  const db: ClickHouseDatabase = open(database)
+  let capabilities: ClickHouseCapabilities
+
+  beforeAll(async () => {
+    capabilities = await probeCapabilities(admin)
+    await admin.client.command({ query: `CREATE DATABASE ${quoteIdentifier(database)}` })
+  })
+  afterAll(async () => {
+    await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
+    await Promise.all([admin.client.close(), db.client.close()])
+  })
+
+  /** One sync round as the workflow runs it: read state if needed, serialize, insert. */
+  async function round(model: Model, operations: Operation[], rows: Map<string, SourceRow>) {
+    const keys = operations.map((operation) => operation.key)
+    const currentState = needsCurrentState(model)
+      ? await readCurrentState(db, model, keys, { queryParameters: capabilities.queryParameters })
+      : undefined
+    const batch = serializeBatch(model, { operations, rows, ...(currentState ? { currentState } : {}) })
+    expect(batch.poison).toEqual([])
+    await db.client.insert({ table: qualifiedTable(database, model.table), values: batch.rows, format: 'JSONEachRow' })
+    return batch
+  }
+
+  async function final(model: Model, columns: string): Promise<unknown[]> {
+    const result = await db.client.query({
+      query: `SELECT ${columns} FROM ${qualifiedTable(database, model.table)} FINAL ORDER BY ${columns}`,
+      format: 'JSONEachRow',
+    })
+    return result.json()
+  }
+
+  async function create(model: Model) {
+    const { sql, settings } = createTableStatement(model, capabilities, database)
+    await db.client.command({ query: sql, clickhouse_settings: settings })
+  }
+
+  it('cancels the state ClickHouse holds on CollapsingMergeTree (update, then delete)', async () => {
+    await create(collapsing)
+    const seen = new Date('2024-01-02T03:04:05Z')
+    await round(
+      collapsing,
+      [
+        { kind: 'insert', key: '1', seq: 1 },
+        { kind: 'insert', key: '2', seq: 2 },
+      ],
+      new Map([
+        ['1', { id: '1', name: 'ann', seen }],
+        ['2', { id: '2', name: 'bob', seen }],
+      ]),
+    )
+    const state = await readCurrentState(db, collapsing, ['1', '2', '3'], {
+      queryParameters: capabilities.queryParameters,
+    })
+    expect([...state.keys()].sort()).toEqual(['1', '2'])
+    expect(state.get('1')).toMatchObject({ id: '1', name: 'ann', sign: 1, version: '1' })
+    const update = await round(
+      collapsing,
+      [{ kind: 'update', key: '1', seq: 3 }],
+      new Map([['1', { id: '1', name: 'ann2', seen }]]),
+    )
+    expect(update.rows.map((row) => row.sign)).toEqual([-1, 1])
+    await round(collapsing, [{ kind: 'delete', key: '2', seq: 4 }], new Map())
+    expect(await final(collapsing, 'id, name, toUnixTimestamp(seen) AS seen')).toEqual([
+      { id: '1', name: 'ann2', seen: seen.getTime() / 1000 },
+    ])
+  })
+
+  it('cancels by a composite key on VersionedCollapsingMergeTree', async () => {
+    await create(versioned)
+    const key = (org: number, login: string) => JSON.stringify([String(org), login])
+    await round(
+      versioned,
+      [
+        { kind: 'insert', key: key(1, "o'hara"), seq: 1 },
+        { kind: 'insert', key: key(2, 'x'), seq: 2 },
+      ],
+      new Map<string, SourceRow>([
+        [key(1, "o'hara"), { org: 1, login: "o'hara", name: 'a' }],
+        [key(2, 'x'), { org: 2, login: 'x', name: 'b' }],
+      ]),
+    )
+    await round(versioned, [{ kind: 'delete', key: key(1, "o'hara"), seq: 3 }], new Map())
+    expect(await final(versioned, 'org, login, name')).toEqual([{ org: '2', login: 'x', name: 'b' }])
+  })
+
+  it('writes a tombstone on ReplacingMergeTree with is_deleted where the server has it', async () => {
+    if (!capabilities.replacingIsDeleted) {
+      expect(() => createTableStatement(replacing, capabilities, database)).toThrow(/needs ClickHouse ≥ 23.2/)
+      return
+    }
+    await create(replacing)
+    await round(
+      replacing,
+      [
+        { kind: 'insert', key: '1', seq: 1 },
+        { kind: 'insert', key: '2', seq: 2 },
+      ],
+      new Map([
+        ['1', { id: 1, name: 'ann' }],
+        ['2', { id: 2, name: 'bob' }],
+      ]),
+    )
+    await round(replacing, [{ kind: 'delete', key: '1', seq: 3 }], new Map())
+    expect(await final(replacing, 'id, name')).toEqual([{ id: '2', name: 'bob' }])
+  })
+})

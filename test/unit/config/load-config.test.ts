@@ -1,0 +1,79 @@
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_DATABASES, loadConfig, parseConfig } from '../../../src/config/index.js'
+import { ConfigError } from '../../../src/errors.js'
+import { userEvents, users } from '../../fixtures/models/users.js'
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/config')
+const minimal = { postgres: { url: 'postgres://app@127.0.0.1/app' }, models: [users] }
+
+describe('parseConfig', () => {
+  it('fills defaults: one embedded default alias, local Redis and Temporal', () => {
+    const config = parseConfig(minimal, { env: {}, baseDir: '/srv/app' })
+    expect(config.databases).toEqual(DEFAULT_DATABASES)
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379' })
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'chsync' })
+    expect(config.migrationsDir).toBe('/srv/app/migrations')
+    expect(config.registry.get('users').models).toEqual([users])
+  })
+
+  it('lets environment variables override connection settings', () => {
+    const config = parseConfig(minimal, {
+      env: {
+        CHSYNC_POSTGRES_URL: 'postgres://env@db/app',
+        CHSYNC_REDIS_URL: 'redis://env:6379',
+        CHSYNC_CLICKHOUSE_URL: 'http://ch:8123',
+        CHSYNC_TEMPORAL_ADDRESS: 'temporal:7233',
+      },
+    })
+    expect(config.postgres.url).toBe('postgres://env@db/app')
+    expect(config.redis.url).toBe('redis://env:6379')
+    expect(config.databases.default).toEqual({ url: 'http://ch:8123', database: 'default' })
+    expect(config.temporal.address).toBe('temporal:7233')
+  })
+
+  it.each([
+    {
+      name: 'a wrong type, by key path',
+      raw: { ...minimal, databases: { analytics: { url: 42, database: 'a' } } },
+      message: 'databases.analytics.url: expected string',
+    },
+    { name: 'an unknown top-level key', raw: { ...minimal, databses: {} }, message: 'databses: unknown key' },
+    {
+      name: 'an unknown nested key',
+      raw: { ...minimal, databases: { a: { url: 'x', pasword: 'p' } } },
+      message: 'databases.a.pasword: unknown key',
+    },
+    { name: 'a missing section', raw: { models: [] }, message: 'postgres: expected object' },
+    { name: 'a non-model', raw: { ...minimal, models: [{ table: 'x' }] }, message: 'models.0: expected a model' },
+    {
+      name: 'a duplicate import key',
+      raw: { ...minimal, models: [users, users] },
+      message: 'duplicate import key users',
+    },
+  ])('rejects $name with a ConfigError naming it', ({ raw, message }) => {
+    expect(() => parseConfig(raw, { env: {} })).toThrow(ConfigError)
+    expect(() => parseConfig(raw, { env: {} })).toThrow(message)
+  })
+
+  it('never shows a password in its errors', () => {
+    const raw = { ...minimal, databases: { a: { url: 'http://u:hunter2@h', password: 7 } } }
+    expect(() => parseConfig(raw, { env: {} })).toThrow(/databases.a.password: expected string/)
+    expect(() => parseConfig(raw, { env: {} })).not.toThrow(/hunter2/)
+    expect(parseConfig({ ...minimal, models: [users, userEvents] }, { env: {} }).registry.syncUnits()).toHaveLength(2)
+  })
+})
+
+describe('loadConfig', () => {
+  it('loads a TypeScript config file and resolves its migrations folder next to it', async () => {
+    const config = await loadConfig(join(fixtures, 'chsync.config.ts'), { env: {} })
+    expect(Object.keys(config.databases)).toEqual(['default', 'replica'])
+    expect(config.registry.get('users').models.map((model) => model.table)).toEqual(['users'])
+    expect(config.migrationsDir).toBe(join(fixtures, 'migrations'))
+  })
+
+  it('names a missing file', async () => {
+    await expect(loadConfig(join(fixtures, 'nope.config.ts'))).rejects.toThrow(/nope.config.ts not found/)
+  })
+})

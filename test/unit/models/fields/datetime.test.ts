@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, PoisonRowError } from '../../../../src/errors.js'
+import { dateTime, dateTime64 } from '../../../../src/models/fields/index.js'
+
+describe('DateTimeField', () => {
+  it.each([
+    { name: 'a Date', value: new Date('2023-11-14T22:13:20.999Z'), out: 1_700_000_000 },
+    { name: 'pg timestamptz text with offset', value: '2023-11-15 07:13:20+09', out: 1_700_000_000 },
+    { name: 'ISO text', value: '2023-11-14T22:13:20Z', out: 1_700_000_000 },
+    { name: 'a Unix timestamp', value: 1_700_000_000, out: 1_700_000_000 },
+  ])('converts $name', ({ value, out }) => {
+    expect(dateTime('UTC').toClickHouse(value)).toBe(out)
+  })
+
+  it.each([
+    { name: 'before 1970', value: '1969-12-31 23:59:59Z', why: /outside 1970-01-01..2106-02-07/ },
+    { name: 'a bad hour', value: '2023-01-01 25:00:00', why: /not a date and time/ },
+    { name: 'a fractional timestamp', value: 1.5, why: /not a date and time/ },
+  ])('rejects $name', ({ value, why }) => {
+    expect(() => dateTime().toClickHouse(value)).toThrow(PoisonRowError)
+    expect(() => dateTime().toClickHouse(value)).toThrow(why)
+  })
+
+  it('quotes its time zone', () => {
+    expect(dateTime('Europe/Berlin').toSQLType()).toBe("DateTime('Europe/Berlin')")
+    expect(dateTime().toSQLType()).toBe('DateTime')
+  })
+})
+
+describe('DateTime64Field', () => {
+  it.each([
+    {
+      name: 'a Date at millisecond precision',
+      field: dateTime64(3),
+      value: new Date(1_700_000_000_123),
+      out: '1700000000.123',
+    },
+    {
+      name: 'microseconds from pg text',
+      field: dateTime64(6, 'UTC'),
+      value: '2023-11-14 22:13:20.123456+00',
+      out: '1700000000.123456',
+    },
+    {
+      name: 'extra digits truncated',
+      field: dateTime64(3),
+      value: '2023-11-14 22:13:20.123999Z',
+      out: '1700000000.123',
+    },
+    { name: 'precision 0', field: dateTime64(0), value: '2023-11-14 22:13:20Z', out: '1700000000' },
+    {
+      name: 'before 1970 as text',
+      field: dateTime64(3, 'UTC'),
+      value: '1950-01-01 00:00:00.5Z',
+      out: '1950-01-01 00:00:00.500',
+    },
+  ])('converts $name', ({ field, value, out }) => {
+    expect(field.toClickHouse(value)).toBe(out)
+  })
+
+  it('rejects a time outside 1900..2299 and a bad precision', () => {
+    expect(() => dateTime64(3).toClickHouse('1800-01-01')).toThrow(PoisonRowError)
+    expect(() => dateTime64(10)).toThrow(ConfigError)
+    expect(dateTime64(3, 'UTC').toSQLType()).toBe("DateTime64(3, 'UTC')")
+  })
+})
