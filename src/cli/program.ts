@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { capabilitiesCommand } from './capabilities.js'
+import { checkCommand } from './check.js'
+import { makeMigrationsCommand } from './makemigrations.js'
+import { migrateCommand } from './migrate.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -13,4 +16,7 @@ export function createProgram(): Command {
     .version(packageJson.version)
     .showHelpAfterError()
     .addCommand(capabilitiesCommand())
+    .addCommand(migrateCommand())
+    .addCommand(makeMigrationsCommand())
+    .addCommand(checkCommand())
 }

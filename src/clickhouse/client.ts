@@ -20,7 +20,11 @@ export interface ClickHouseTarget {
   password?: string
   /** Settings sent with every query. */
   settings?: ClickHouseSettings
-  /** HTTP request timeout. @default 300000 (5 min; the client's own default is 30 s, short for big inserts) */
+  /**
+   * HTTP request timeout. Inserts go in chunks of a few MB, well inside the client's default; raise it
+   * together with `send_progress_in_http_headers` for long queries behind a load balancer.
+   * @default 30000 (the client's default)
+   */
   requestTimeoutMs?: number
 }
 
@@ -71,7 +75,7 @@ function openServer(target: ClickHouseTarget): ClickHouseDatabase {
     username,
     password,
     database,
-    request_timeout: target.requestTimeoutMs ?? 300_000,
+    request_timeout: target.requestTimeoutMs,
     clickhouse_settings: target.settings,
     application: 'chsync',
     log: { LoggerClass: ClickHouseClientLogger },
