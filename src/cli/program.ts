@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { capabilitiesCommand } from './capabilities.js'
 import { captureCommand } from './capture.js'
+import { checkCommand } from './check.js'
+import { makeMigrationsCommand } from './makemigrations.js'
+import { migrateCommand } from './migrate.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -15,4 +18,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .addCommand(capabilitiesCommand())
     .addCommand(captureCommand())
+    .addCommand(migrateCommand())
+    .addCommand(makeMigrationsCommand())
+    .addCommand(checkCommand())
 }

@@ -42,7 +42,7 @@ export function openAlias(alias: string, database: DatabaseConfig, name = databa
 }
 
 /** The database an alias names: its `database`, else its URL's path, else `default`. */
-function openDatabaseName(database: DatabaseConfig): string {
+export function openDatabaseName(database: DatabaseConfig): string {
   if (database.database !== undefined) return database.database
   try {
     return decodeURIComponent(new URL(database.url).pathname.replace(/^\/+/, '')) || 'default'

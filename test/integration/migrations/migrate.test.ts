@@ -11,6 +11,7 @@ import {
   migrate,
   openAlias,
   readLiveColumns,
+  stringLiteral,
   MIGRATIONS_TABLE,
 } from '../../../src/migrations/index.js'
 import {
@@ -31,6 +32,8 @@ import { uniqueName } from '../../utils/names.js'
 const srcMigrations = resolve('src/migrations/index.js')
 const embeddedDir = mkdtempSync(join(tmpdir(), 'chsync-chdb-'))
 const databases = { a: uniqueName('chsync_mig_a'), b: uniqueName('chsync_mig_b'), old: uniqueName('chsync_mig_old') }
+/** The makeMigrations test's own databases: its migration history must not meet the migrate test's. */
+const fresh = { a: uniqueName('chsync_mk_a'), b: uniqueName('chsync_mk_b'), old: uniqueName('chsync_mk_old') }
 
 const usersFields = { id: uInt64(), name: lowCardinality(string()), version: uInt64() }
 const users = defineModel({
@@ -53,14 +56,14 @@ const events = defineModel({
   routing: { migrateNonReplicatedAliases: ['a', 'b'] },
 })
 
-function configWith(models: unknown[], migrationsDir: string): ResolvedConfig {
+function configWith(models: unknown[], migrationsDir: string, names = databases): ResolvedConfig {
   return parseConfig(
     {
       databases: {
-        a: { url: `chdb://${embeddedDir}`, database: databases.a },
-        b: { url: `chdb://${embeddedDir}`, database: databases.b },
-        old: { url: requireEnv('CHSYNC_CLICKHOUSE_URL'), database: databases.old },
-        reader: { url: `chdb://${embeddedDir}`, database: databases.a, readonly: true },
+        a: { url: `chdb://${embeddedDir}`, database: names.a },
+        b: { url: `chdb://${embeddedDir}`, database: names.b },
+        old: { url: requireEnv('CHSYNC_CLICKHOUSE_URL'), database: names.old },
+        reader: { url: `chdb://${embeddedDir}`, database: names.a, readonly: true },
       },
       postgres: { url: 'postgres://unused@127.0.0.1/unused' },
       models,
@@ -91,7 +94,8 @@ afterAll(async () => {
       { url: alias === 'old' ? requireEnv('CHSYNC_CLICKHOUSE_URL') : `chdb://${embeddedDir}` },
       'default',
     )
-    await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(databases[alias])}` })
+    for (const name of [databases[alias], fresh[alias]])
+      await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(name)}` })
     await admin.client.close()
   }
 })
@@ -116,7 +120,7 @@ describe('migrate', () => {
     expect(lines.filter((line) => line.startsWith('CREATE TABLE')).length).toBe(5)
     const admin = openAlias('old', config.databases.old as DatabaseConfig, 'default')
     const exists = await admin.client.query({
-      query: `SELECT count() AS n FROM system.databases WHERE name = '${databases.old}'`,
+      query: `SELECT count() AS n FROM system.databases WHERE name = ${stringLiteral(databases.old)}`,
       format: 'JSONEachRow',
     })
     expect(await exists.json()).toEqual([{ n: '0' }])
@@ -173,12 +177,12 @@ describe('migrate', () => {
 describe('makeMigrations', () => {
   it('writes the next migration from the models, then an alterTable that migrate applies', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chsync-makemigrations-'))
-    const first = await makeMigrations(configWith([events], dir), { importFrom: srcMigrations })
+    const first = await makeMigrations(configWith([events], dir, fresh), { importFrom: srcMigrations })
     expect(first?.path).toBe(join(dir, '0001_initial.ts'))
     expect(readFileSync(first?.path ?? '', 'utf8')).toContain(
       'createTable("events", { snapshot: {"id":"UInt64","kind":"String"} })',
     )
-    expect(await makeMigrations(configWith([events], dir), { importFrom: srcMigrations })).toBeNull()
+    expect(await makeMigrations(configWith([events], dir, fresh), { importFrom: srcMigrations })).toBeNull()
 
     const grown = defineModel({
       importKey: 'events',
@@ -189,7 +193,7 @@ describe('makeMigrations', () => {
       deletes: 'ignore',
       routing: { migrateNonReplicatedAliases: ['old'] },
     })
-    const config = configWith([grown], dir)
+    const config = configWith([grown], dir, fresh)
     const second = await makeMigrations(config, { importFrom: srcMigrations })
     expect(second?.path).toBe(join(dir, '0002_auto.ts'))
     expect(second?.operations.map((operation) => operation.kind)).toEqual(['alterTable'])
@@ -203,7 +207,7 @@ describe('makeMigrations', () => {
     await migrate(config, { database: 'old', dryRun: true, log: (line) => lines.push(line) })
     expect(lines).toEqual([
       '[dry-run] old: 0002_auto',
-      `ALTER TABLE \`${databases.old}\`.\`events\` ADD COLUMN \`note\` Nullable(String) AFTER \`kind\`;`,
+      `ALTER TABLE \`${fresh.old}\`.\`events\` ADD COLUMN \`note\` Nullable(String) AFTER \`kind\`;`,
     ])
     await migrate(config, { database: 'old', log: () => undefined })
     expect([...(await readLiveColumns(db, 'events')).keys()]).toEqual(['id', 'kind', 'note'])
