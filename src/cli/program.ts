@@ -5,6 +5,9 @@ import { captureCommand } from './capture.js'
 import { checkCommand } from './check.js'
 import { makeMigrationsCommand } from './makemigrations.js'
 import { migrateCommand } from './migrate.js'
+import { withConfigContext } from './open-context.js'
+import { syncCommands } from './sync-commands.js'
+import { workerCommand } from './worker.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -12,7 +15,7 @@ const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', imp
 
 /** The `chsync` command line. Each command lives in its own file and is added here. */
 export function createProgram(): Command {
-  return new Command('chsync')
+  const program = new Command('chsync')
     .description('Keep ClickHouse tables in sync with PostgreSQL tables, durably and exactly once.')
     .version(packageJson.version)
     .showHelpAfterError()
@@ -21,4 +24,8 @@ export function createProgram(): Command {
     .addCommand(migrateCommand())
     .addCommand(makeMigrationsCommand())
     .addCommand(checkCommand())
+    .addCommand(workerCommand())
+
+  for (const command of syncCommands(withConfigContext)) program.addCommand(command)
+  return program
 }

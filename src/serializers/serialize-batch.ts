@@ -27,6 +27,8 @@ export interface PoisonOperation {
 export interface SerializedBatch {
   /** JSONEachRow-ready rows for the model's table, in operation order. */
   rows: ClickHouseRow[]
+  /** For each row, the index (in `operations`) of the operation it came from: a rejected row parks it. */
+  opIndex: number[]
   poison: PoisonOperation[]
 }
 
@@ -108,16 +110,19 @@ function serializeOperation(model: Model, input: BatchInput, operation: Operatio
  */
 export function serializeBatch(model: Model, input: BatchInput): SerializedBatch {
   const rows: ClickHouseRow[] = []
+  const opIndex: number[] = []
   const poison: PoisonOperation[] = []
-  for (const operation of input.operations) {
+  for (const [index, operation] of input.operations.entries()) {
     try {
-      rows.push(...serializeOperation(model, input, operation))
+      const out = serializeOperation(model, input, operation)
+      rows.push(...out)
+      for (let i = 0; i < out.length; i++) opIndex.push(index)
     } catch (error) {
       if (!(error instanceof PoisonRowError)) throw error
       poison.push({ operation, error })
     }
   }
-  return { rows, poison }
+  return { rows, opIndex, poison }
 }
 
 export interface UnitBatchInput extends Omit<BatchInput, 'currentState'> {
@@ -126,8 +131,11 @@ export interface UnitBatchInput extends Omit<BatchInput, 'currentState'> {
 }
 
 export interface SerializedUnitBatch {
-  /** One row set per model of the unit, in the unit's model order. */
-  batches: { model: Model; rows: ClickHouseRow[] }[]
+  /**
+   * One row set per model of the unit, in the unit's model order; `opIndex[i]` is the index in the
+   * input's `operations` of the operation behind `rows[i]`.
+   */
+  batches: { model: Model; rows: ClickHouseRow[]; opIndex: number[] }[]
   /** Operations poison in any model: left out of every model's rows, so the models stay in step. */
   poison: PoisonOperation[]
 }
@@ -140,14 +148,23 @@ export function serializeUnitBatch(unit: SyncUnit, input: UnitBatchInput): Seria
       return serializeBatch(model, { operations, rows: input.rows, ...(currentState ? { currentState } : {}) })
     })
   let results = run(input.operations)
+  // Positions in `input.operations` of the operations the results were computed from.
+  let positions = input.operations.map((_, index) => index)
   const poison = new Map<string, PoisonOperation>()
   for (const item of results.flatMap((result) => result.poison)) {
     if (!poison.has(item.operation.key)) poison.set(item.operation.key, item)
   }
   // A key poison in one model is dropped from all of them, so every table of the unit stays in step.
-  if (poison.size > 0) results = run(input.operations.filter((operation) => !poison.has(operation.key)))
+  if (poison.size > 0) {
+    positions = positions.filter((index) => !poison.has((input.operations[index] as Operation).key))
+    results = run(positions.map((index) => input.operations[index] as Operation))
+  }
   return {
-    batches: unit.models.map((model, index) => ({ model, rows: results[index]?.rows ?? [] })),
+    batches: unit.models.map((model, index) => ({
+      model,
+      rows: results[index]?.rows ?? [],
+      opIndex: (results[index]?.opIndex ?? []).map((position) => positions[position] as number),
+    })),
     poison: [...poison.values()],
   }
 }

@@ -28,6 +28,9 @@ const URL_SCHEMES: Record<StorageKind, readonly string[]> = {
  * A storage on connections of its own, opened from a URL; `close()` ends them. Connections open
  * lazily, on first use. Throws `ConfigError` for an unknown kind or a URL of the wrong scheme.
  */
+export function openStorage(config: Extract<StorageConfig, { kind: 'redis' }>): RedisStorage
+export function openStorage(config: Extract<StorageConfig, { kind: 'postgres' }>): PostgresStorage
+export function openStorage(config: StorageConfig): RedisStorage | PostgresStorage
 export function openStorage(config: StorageConfig): RedisStorage | PostgresStorage {
   const kind: unknown = config.kind
   if (!isStorageKind(kind))

@@ -48,7 +48,7 @@ export function hashChunk(bytes: Buffer): string {
 
 /** JSONEachRow chunks of a model's rows, cut at `CHUNK_MAX_ROWS` / `CHUNK_MAX_BYTES`. */
 export function cutChunks(
-  batch: SerializedModelBatch,
+  batch: Pick<SerializedModelBatch, 'rows' | 'opIndex'>,
   limits = { rows: CHUNK_MAX_ROWS, bytes: CHUNK_MAX_BYTES },
 ): Chunk[] {
   const chunks: Chunk[] = []

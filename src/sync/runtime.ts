@@ -1,10 +1,9 @@
 import type { ClickHouseCapabilities, ClickHouseDatabase } from '../clickhouse/index.js'
+import type { SourceRow } from '../models/model.js'
+import type { ClickHouseRow } from '../serializers/row.js'
 import type { Operation, Storage } from '../storages/storage.js'
 
-/** A source row as `pg` returns it, column name → value. */
-export type SourceRow = Record<string, unknown>
-/** A row ready for a JSONEachRow insert, column name → value. */
-export type ClickHouseRow = Record<string, unknown>
+export type { ClickHouseRow, SourceRow }
 
 /** One table a model writes to: a write alias of its routing. */
 export interface SyncTarget {
@@ -16,25 +15,25 @@ export interface SyncTarget {
 
 /** The rows one model makes of a batch. `opIndex[i]` is the operation that produced `rows[i]`. */
 export interface SerializedModelBatch {
+  model: string
   rows: ClickHouseRow[]
   opIndex: number[]
-  /** Operations (by index) whose row cannot be serialized, with the reason. */
+}
+
+/** A batch serialized for every model of a unit, and the operations no model could serialize. */
+export interface SerializedUnit {
+  models: SerializedModelBatch[]
   poison: { index: number; error: Error }[]
 }
 
-/** What a sync round needs of one model: how to serialize a batch and where to write it. */
+/** What a sync round needs of one model: its state for collapsing deletes, and where it writes. */
 export interface ModelRuntime {
+  /** The model's ClickHouse table name: unique within a unit. */
   name: string
   /** Whether deletes/updates need the row as ClickHouse holds it (collapsing engines cancel it). */
   needsCurrentState: boolean
   /** The rows ClickHouse holds for these keys (read alias), keyed like operations. */
   readCurrentState(keys: readonly string[]): Promise<Map<string, ClickHouseRow>>
-  /** Pure: the same inputs give the same rows, so a re-serialized batch is identical. */
-  serialize(
-    operations: readonly Operation[],
-    rows: ReadonlyMap<string, SourceRow>,
-    currentState: ReadonlyMap<string, ClickHouseRow>,
-  ): SerializedModelBatch
   targets: readonly SyncTarget[]
 }
 
@@ -48,6 +47,15 @@ export interface SyncUnitRuntime {
   /** One query: the source rows of these keys, keyed by encoded key; a missing key is a deleted row. */
   fetchRows(keys: readonly string[]): Promise<Map<string, SourceRow>>
   models: readonly ModelRuntime[]
+  /**
+   * Pure: the same inputs give the same rows, so a re-serialized batch is identical. `currentState`
+   * is keyed by model name, then by encoded key.
+   */
+  serialize(
+    operations: readonly Operation[],
+    rows: ReadonlyMap<string, SourceRow>,
+    currentState: ReadonlyMap<string, ReadonlyMap<string, ClickHouseRow>>,
+  ): SerializedUnit
 }
 
 /** Looks up import keys; throws `ConfigError` naming an unknown one. */

@@ -46,20 +46,25 @@ export async function serializeRows(runtime: SyncRuntime, claim: Claim): Promise
 
   const operations = await unit.storage.getOperations(claim)
   const rows = new Map(await requireStagedValue<[string, SourceRow][]>(unit.storage, claim, STAGED.rows))
-  const manifest: PayloadManifest = { models: [], parked: [] }
-  const parked = new Map<number, string>()
-  for (const model of unit.models) {
-    const state = model.needsCurrentState
-      ? new Map(await requireStagedValue<[string, ClickHouseRow][]>(unit.storage, claim, STAGED.state(model.name)))
-      : new Map<string, ClickHouseRow>()
-    const serialized = model.serialize(operations, rows, state)
-    for (const { index, error } of serialized.poison) parked.set(index, `${model.name}: ${messageOf(error)}`)
-    const chunks = cutChunks(serialized)
-    for (const [index, chunk] of chunks.entries())
-      await unit.storage.stage(claim, STAGED.chunk(model.name, index), chunk.bytes)
-    manifest.models.push({ model: model.name, chunks: chunks.map((chunk) => chunk.info) })
+  const state = new Map<string, Map<string, ClickHouseRow>>()
+  for (const model of unit.models.filter((m) => m.needsCurrentState)) {
+    const staged = await requireStagedValue<[string, ClickHouseRow][]>(unit.storage, claim, STAGED.state(model.name))
+    state.set(model.name, new Map(staged))
   }
-  manifest.parked = [...parked].map(([index, error]) => ({ operation: operationAt(operations, index), error }))
+  const serialized = unit.serialize(operations, rows, state)
+  const manifest: PayloadManifest = {
+    models: [],
+    parked: serialized.poison.map(({ index, error }) => ({
+      operation: operationAt(operations, index),
+      error: messageOf(error),
+    })),
+  }
+  for (const batch of serialized.models) {
+    const chunks = cutChunks(batch)
+    for (const [index, chunk] of chunks.entries())
+      await unit.storage.stage(claim, STAGED.chunk(batch.model, index), chunk.bytes)
+    manifest.models.push({ model: batch.model, chunks: chunks.map((chunk) => chunk.info) })
+  }
   // The manifest goes last: once it exists every chunk does, and the payload is frozen.
   await stageValue(unit.storage, claim, STAGED.manifest, manifest)
   return summarizeManifest(manifest, false)

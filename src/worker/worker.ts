@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from '@temporalio/worker'
+import { Worker, type NativeConnection } from '@temporalio/worker'
 import { createSyncActivities } from '../../activities/sync.js'
 import { logger as rootLogger, type Logger } from '../logger.js'
+import type { SyncMetrics } from '../metrics/metrics.js'
 import type { SyncRuntime } from '../sync/runtime.js'
 import { connectWorker, type TemporalSettings } from '../temporal/connect.js'
 
@@ -11,6 +12,7 @@ export interface WorkerOptions {
   temporal: TemporalSettings
   /** Most activities (and workflow tasks) run at once. @default 8 */
   concurrency?: number
+  metrics?: SyncMetrics
   logger?: Logger
 }
 
@@ -27,24 +29,31 @@ function workflowsPath(): string {
 }
 
 /**
- * Creates the one worker process of chsync: it hosts every sync workflow and their activities on
- * one task queue. `run()` returns after SIGINT/SIGTERM once in-flight activities finished (the SDK's
- * graceful shutdown); activities cut short resume from their heartbeats elsewhere.
+ * The one worker of chsync: it hosts every sync workflow and their activities on one task queue.
+ * `worker.run()` returns after SIGINT/SIGTERM once in-flight activities finished (the SDK's graceful
+ * shutdown); activities cut short resume from their heartbeats elsewhere. Close `connection` after.
  */
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
+export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const log = options.logger ?? rootLogger
   const concurrency = options.concurrency ?? 8
   const connection = await connectWorker(options.temporal)
-  const worker = await Worker.create({
-    connection,
-    namespace: options.temporal.namespace,
-    taskQueue: options.temporal.taskQueue,
-    workflowsPath: workflowsPath(),
-    activities: createSyncActivities({ runtime: options.runtime }),
-    maxConcurrentActivityTaskExecutions: concurrency,
-    maxConcurrentWorkflowTaskExecutions: concurrency,
-    bundlerOptions: { ignoreModules: ['pg', 'ioredis', '@clickhouse/client', 'chdb'] },
-  })
-  log.info({ taskQueue: options.temporal.taskQueue, address: options.temporal.address, concurrency }, 'worker ready')
-  return worker
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: options.temporal.namespace,
+      taskQueue: options.temporal.taskQueue,
+      workflowsPath: workflowsPath(),
+      activities: createSyncActivities({
+        runtime: options.runtime,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      }),
+      maxConcurrentActivityTaskExecutions: concurrency,
+      maxConcurrentWorkflowTaskExecutions: concurrency,
+    })
+    log.info({ taskQueue: options.temporal.taskQueue, address: options.temporal.address, concurrency }, 'worker ready')
+    return { worker, connection }
+  } catch (error) {
+    await connection.close()
+    throw error
+  }
 }

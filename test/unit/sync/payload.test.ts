@@ -5,27 +5,27 @@ const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: String(i)
 
 describe('cutChunks', () => {
   it('cuts at the row limit and keeps each row with its operation', () => {
-    const chunks = cutChunks({ rows: rows(5), opIndex: [0, 1, 2, 3, 4], poison: [] }, { rows: 2, bytes: 1 << 20 })
+    const chunks = cutChunks({ rows: rows(5), opIndex: [0, 1, 2, 3, 4] }, { rows: 2, bytes: 1 << 20 })
     expect(chunks.map((c) => c.info.rows)).toEqual([2, 2, 1])
     expect(chunks.map((c) => c.info.opIndex)).toEqual([[0, 1], [2, 3], [4]])
     expect(chunks[2]?.bytes.toString()).toBe('{"id":"4","name":"row 4"}\n')
   })
 
   it('cuts at the byte limit but never leaves a row out of every chunk', () => {
-    const chunks = cutChunks({ rows: rows(3), opIndex: [0, 1, 2], poison: [] }, { rows: 100, bytes: 10 })
+    const chunks = cutChunks({ rows: rows(3), opIndex: [0, 1, 2] }, { rows: 100, bytes: 10 })
     expect(chunks).toHaveLength(3)
     expect(chunks.every((c) => c.info.bytes === c.bytes.length)).toBe(true)
   })
 
   it('is deterministic: the same rows give the same bytes and hashes', () => {
-    const a = cutChunks({ rows: rows(50), opIndex: [...Array(50).keys()], poison: [] })
-    const b = cutChunks({ rows: rows(50), opIndex: [...Array(50).keys()], poison: [] })
+    const a = cutChunks({ rows: rows(50), opIndex: [...Array(50).keys()] })
+    const b = cutChunks({ rows: rows(50), opIndex: [...Array(50).keys()] })
     expect(a.map((c) => c.info.hash)).toEqual(b.map((c) => c.info.hash))
     expect(Buffer.concat(a.map((c) => c.bytes)).equals(Buffer.concat(b.map((c) => c.bytes)))).toBe(true)
   })
 
   it('makes no chunk of no rows', () => {
-    expect(cutChunks({ rows: [], opIndex: [], poison: [] })).toEqual([])
+    expect(cutChunks({ rows: [], opIndex: [] })).toEqual([])
   })
 })
 

@@ -1,0 +1,130 @@
+import pg from 'pg'
+import { probeCapabilities, type ClickHouseCapabilities, type ClickHouseDatabase } from '../clickhouse/index.js'
+import { classifyClickHouseError } from '../clickhouse/errors.js'
+import type { ResolvedConfig } from '../config/load-config.js'
+import type { DatabaseConfig } from '../config/schema.js'
+import { ChsyncError, messageOf } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { openAlias } from '../migrations/migrate.js'
+import type { Model, SyncUnit } from '../models/model.js'
+import { redactUrl } from '../redact.js'
+import { readAlias, writeAliases } from '../routing/resolve.js'
+import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../serializers/index.js'
+import { fetchRowsByKeys } from '../source/fetch.js'
+import type { StorageMetrics } from '../storages/metrics.js'
+import { openStorage } from '../storages/open-storage.js'
+import type { Storage } from '../storages/storage.js'
+import type { ModelRuntime, SyncRuntime, SyncUnitRuntime } from './runtime.js'
+
+/** An open ClickHouse alias and what its server can do. */
+interface OpenAlias {
+  database: ClickHouseDatabase
+  capabilities: ClickHouseCapabilities
+}
+
+/** Says which service could not be reached, and where (password masked). */
+async function reach<T>(service: string, where: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw new ChsyncError(`cannot reach ${service} at ${redactUrl(where)}: ${messageOf(error)}`, {}, { cause: error })
+  }
+}
+
+/**
+ * Opens everything the sync of a configuration needs — the PostgreSQL pool, the storages, every
+ * ClickHouse alias with its probed capabilities — and resolves each sync unit (routing, serializer,
+ * fetch) once. Fails fast, naming the service and address, when one cannot be reached; a model whose
+ * table does not fit is not a start-up failure (its workflow blocks with the reason, others go on).
+ */
+export async function openSyncRuntime(
+  config: ResolvedConfig,
+  options: { metrics?: StorageMetrics; logger?: Logger; poolSize?: number } = {},
+): Promise<SyncRuntime> {
+  const closers: (() => Promise<unknown>)[] = []
+  try {
+    const pool = new pg.Pool({ connectionString: config.postgres.url, max: options.poolSize ?? 10 })
+    closers.push(() => pool.end())
+    await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'))
+
+    const kinds = new Set(config.registry.syncUnits().map((unit) => unit.sync.storage))
+    const storages = new Map<string, Storage>()
+    if (kinds.has('redis')) {
+      const redis = openStorage({ kind: 'redis', url: config.redis.url, metrics: options.metrics ?? {} })
+      closers.push(() => redis.close())
+      await reach('Redis', config.redis.url, () => redis.redis.ping())
+      storages.set('redis', redis)
+    }
+    if (kinds.has('postgres')) {
+      const outbox = openStorage({ kind: 'postgres', url: config.postgres.url, metrics: options.metrics ?? {} })
+      closers.push(() => outbox.close())
+      storages.set('postgres', outbox)
+    }
+
+    const aliases = new Map<string, OpenAlias>()
+    for (const [alias, settings] of Object.entries(config.databases)) {
+      const database = openAlias(alias, settings)
+      closers.push(() => database.client.close())
+      const capabilities = await reach(`ClickHouse (alias ${alias})`, settings.url, () => probeCapabilities(database))
+      aliases.set(alias, { database, capabilities })
+    }
+    const alias = (name: string) => aliases.get(name) as OpenAlias
+
+    const modelRuntime = (model: Model): ModelRuntime => {
+      const readFrom = readAlias(model, config)
+      const read = alias(readFrom)
+      return {
+        name: model.table,
+        needsCurrentState: needsCurrentState(model),
+        readCurrentState: (keys) =>
+          readCurrentState(read.database, model, keys, { queryParameters: read.capabilities.queryParameters }).catch(
+            (error: unknown) => {
+              throw classifyClickHouseError(error, `read the ClickHouse state of ${model.table} from ${readFrom}`, {
+                model: model.table,
+                importKey: model.importKey,
+                table: model.table,
+              })
+            },
+          ),
+        targets: writeAliases(model, config).map((name) => ({ alias: name, table: model.table, ...alias(name) })),
+      }
+    }
+    const unitRuntime = (unit: SyncUnit): SyncUnitRuntime => ({
+      importKey: unit.importKey,
+      batchSize: unit.sync.batchSize,
+      syncDelayMs: unit.sync.syncDelayMs,
+      lockTtlMs: unit.sync.lockTimeoutMs,
+      storage: storages.get(unit.sync.storage) as Storage,
+      fetchRows: (keys) => fetchRowsByKeys(pool, unit.source, keys),
+      models: unit.models.map(modelRuntime),
+      serialize(operations, rows, currentState) {
+        const result = serializeUnitBatch(unit, { operations, rows, currentState })
+        const index = new Map(operations.map((operation, i) => [operation, i]))
+        return {
+          models: result.batches.map((batch) => ({
+            model: batch.model.table,
+            rows: batch.rows,
+            opIndex: batch.opIndex,
+          })),
+          poison: result.poison.map(({ operation, error }) => ({ index: index.get(operation) ?? -1, error })),
+        }
+      },
+    })
+    const units = new Map(config.registry.syncUnits().map((unit) => [unit.importKey, unitRuntime(unit)]))
+
+    return {
+      unit(importKey) {
+        return units.get(importKey) ?? unitRuntime(config.registry.get(importKey))
+      },
+      importKeys: () => [...units.keys()],
+      close: () => closeAll(closers),
+    }
+  } catch (error) {
+    await closeAll(closers)
+    throw error
+  }
+}
+
+async function closeAll(closers: (() => Promise<unknown>)[]): Promise<void> {
+  await Promise.allSettled(closers.reverse().map((close) => close()))
+}
