@@ -1,0 +1,171 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from '@temporalio/client'
+import type pg from 'pg'
+import { openClickHouse } from '../../src/clickhouse/index.js'
+import { connectClient } from '../../src/temporal/connect.js'
+import { startSync } from '../../src/temporal/sync-workflows.js'
+import { openStorage } from '../../src/storages/open-storage.js'
+import type { RedisStorage } from '../../src/storages/redis/redis-storage.js'
+import { flushUpdate, stopSignal } from '../../workflows/messages.js'
+import { postgresPool } from '../utils/clients.js'
+import { clickhouseRows, duplicateCount, sourceRows } from '../utils/e2e.js'
+import { uniqueName } from '../utils/names.js'
+import { requireEnv } from '../utils/services-env.js'
+import { WorkerProcess } from '../utils/worker-process.js'
+
+const run = promisify(execFile)
+const WRITE_SECONDS = Number(process.env.CHSYNC_KILL_TEST_SECONDS ?? 60)
+
+/**
+ * Invariant 1 and 2 under crashes: while a writer changes ~1,000 rows/s, the worker process is
+ * killed with SIGKILL at random moments (every 0–5 s) and restarted. Afterwards ClickHouse matches
+ * PostgreSQL row by row, no operation is left, and the raw table holds no row twice.
+ */
+describe('sync survives SIGKILL of the worker at random moments', () => {
+  const table = uniqueName('kill')
+  const importKey = uniqueName('kill')
+  const database = uniqueName('chsync_kill')
+  const dir = mkdtempSync(join(tmpdir(), 'chsync-kill-'))
+  const configFile = join(dir, 'chsync.config.ts')
+  const temporal = {
+    address: requireEnv('CHSYNC_TEMPORAL_ADDRESS'),
+    namespace: 'default',
+    taskQueue: uniqueName('kill'),
+  }
+  // The embedded ClickHouse directory belongs to the worker process while it runs; this process
+  // opens it only at the end, after the last worker stopped.
+  const chdbDir = join(dir, 'chdb')
+  const env = { CHSYNC_CLICKHOUSE_URL: '' }
+  const worker = new WorkerProcess(['--config', configFile, '--concurrency', '4'], env)
+  let pool: pg.Pool
+  let client: Client
+  let storage: RedisStorage
+
+  beforeAll(async () => {
+    pool = postgresPool()
+    await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`)
+    writeFileSync(
+      configFile,
+      `import { defineConfig, defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from ${JSON.stringify(resolve('dist/src/index.js'))}
+export default defineConfig({
+  databases: { default: { url: ${JSON.stringify(`chdb://${chdbDir}`)}, database: ${JSON.stringify(database)} } },
+  postgres: { url: ${JSON.stringify(requireEnv('CHSYNC_POSTGRES_URL'))} },
+  redis: { url: ${JSON.stringify(requireEnv('CHSYNC_REDIS_URL'))} },
+  temporal: ${JSON.stringify(temporal)},
+  migrationsDir: 'migrations',
+  models: [
+    defineModel({
+      importKey: ${JSON.stringify(importKey)},
+      table: 'users',
+      fields: { id: uInt64(), name: string(), score: int32(), version: uInt64(), is_deleted: uInt8() },
+      engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
+      source: { table: ${JSON.stringify(table)}, primaryKey: ['id'] },
+      sync: { batchSize: 1000, syncDelayMs: 1000 },
+    }),
+  ],
+})
+`,
+    )
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['bin/chsync.js', ...args], { env: { ...process.env, ...env } })
+    await cli('makemigrations', '--config', configFile, '--import-from', resolve('dist/src/index.js'))
+    await cli('migrate', '--config', configFile)
+    storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL') })
+    client = await connectClient(temporal)
+    await worker.start()
+    await startSync(client, temporal, importKey)
+  })
+
+  afterAll(async () => {
+    await worker.stop()
+    await client?.connection.close()
+    await storage?.close()
+    await pool?.query(`DROP TABLE IF EXISTS "${table}"`)
+    await pool?.end()
+  })
+
+  /** ~1,000 changes/s: every 50 ms a statement inserting 25, one updating 15, one deleting 10. */
+  async function write(until: number): Promise<number> {
+    let next = 1
+    let changes = 0
+    while (Date.now() < until) {
+      const started = Date.now()
+      const inserted = await pool.query<{ id: string }>(
+        `INSERT INTO "${table}" SELECT g, 'user ' || g, 0 FROM generate_series($1::int, $1::int + 24) g RETURNING id::text AS id`,
+        [next],
+      )
+      next += 25
+      await storage.registerOperations(
+        importKey,
+        'insert',
+        inserted.rows.map((row) => row.id),
+      )
+      const updated = await pool.query<{ id: string }>(
+        `UPDATE "${table}" SET score = score + 1, name = 'v' || (score + 1) WHERE id IN (SELECT id FROM "${table}" ORDER BY random() LIMIT 15) RETURNING id::text AS id`,
+      )
+      await storage.registerOperations(
+        importKey,
+        'update',
+        updated.rows.map((row) => row.id),
+      )
+      const deleted = await pool.query<{ id: string }>(
+        `DELETE FROM "${table}" WHERE id IN (SELECT id FROM "${table}" ORDER BY random() LIMIT 10) RETURNING id::text AS id`,
+      )
+      await storage.registerOperations(
+        importKey,
+        'delete',
+        deleted.rows.map((row) => row.id),
+      )
+      changes += inserted.rowCount! + updated.rowCount! + deleted.rowCount!
+      await new Promise((done) => setTimeout(done, Math.max(0, 50 - (Date.now() - started))))
+    }
+    return changes
+  }
+
+  /** Kills the worker at random moments (0–5 s apart) and starts it again, until `until`. */
+  async function killRandomly(until: number): Promise<number> {
+    let kills = 0
+    while (Date.now() < until) {
+      await new Promise((done) => setTimeout(done, Math.random() * 5000))
+      await worker.kill()
+      kills += 1
+      await worker.start()
+    }
+    return kills
+  }
+
+  it(
+    'loses nothing and doubles nothing',
+    async () => {
+      const until = Date.now() + WRITE_SECONDS * 1000
+      const [changes, kills] = await Promise.all([write(until), killRandomly(until)])
+      expect(changes).toBeGreaterThan(WRITE_SECONDS * 500)
+      expect(kills).toBeGreaterThan(0)
+
+      const handle = await startSync(client, temporal, importKey)
+      const flushed = await handle.executeUpdate(flushUpdate, { args: [{ wait: true, timeoutMs: 240_000 }] })
+      expect(flushed, worker.tail()).toEqual({ synced: true, backlog: 0 })
+      expect(await storage.operationsCount(importKey)).toBe(0)
+      await handle.signal(stopSignal)
+      await handle.result()
+      await worker.stop()
+
+      const ch = openClickHouse({ url: `chdb://${chdbDir}`, database })
+      try {
+        const columns = ['name', 'score']
+        expect(await clickhouseRows(ch, database, 'users', columns, 'replacing')).toEqual(
+          await sourceRows(pool, table, columns),
+        )
+        expect(await duplicateCount(ch, database, 'users', ['version'])).toBe(0)
+      } finally {
+        await ch.client.close()
+      }
+    },
+    WRITE_SECONDS * 1000 + 420_000,
+  )
+})
