@@ -28,7 +28,6 @@ export function workerCommand(): Command {
         : null
       const runtime = await openSyncRuntime(config, {
         metrics: metrics.storageCallbacks(),
-        logger,
         poolSize: concurrency + 2,
       })
       try {

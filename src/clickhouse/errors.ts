@@ -60,9 +60,18 @@ export function isRowError(error: unknown): boolean {
  * Wraps a ClickHouse error that no retry can fix in `SchemaMismatchError` (kept as cause); returns
  * any other error unchanged, to be retried.
  */
+/** INCORRECT_DATA with this text: the insert names a column the table does not have. */
+const UNKNOWN_FIELD = /Unknown field found while parsing|Unknown field/i
+
+function isSchemaError(code: number | undefined, error: unknown): boolean {
+  if (code === undefined) return false
+  if (SCHEMA_CODES.has(code)) return true
+  return code === 117 && error instanceof Error && UNKNOWN_FIELD.test(error.message)
+}
+
 export function classifyClickHouseError(error: unknown, what: string, context: ErrorContext): unknown {
   const code = clickHouseErrorCode(error)
-  if (code === undefined || !SCHEMA_CODES.has(code)) return error
+  if (!isSchemaError(code, error)) return error
   const message = error instanceof Error ? error.message : String(error)
   const ErrorClass = code === 192 || code === 193 || code === 516 ? ConfigError : SchemaMismatchError
   return new ErrorClass(`${what}: ${message}`, { ...context, code: String(code) }, { cause: error })

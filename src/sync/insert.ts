@@ -21,6 +21,8 @@ export function insertSettings(target: SyncTarget, token: string, rows: number):
   set('deduplicate_blocks_in_dependent_materialized_views', 1)
   // Synchronous: the insert is in the table when the activity returns, never buffered server-side.
   set('async_insert', 0)
+  // A field the table lacks is an error, never silently dropped: the table no longer fits the model.
+  set('input_format_skip_unknown_fields', 0)
   // One chunk = one block: not re-cut by parallel parsing, not split by row count.
   set('input_format_parallel_parsing', 0)
   set('max_insert_block_size', Math.max(rows, 1_048_576))

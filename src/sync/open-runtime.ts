@@ -3,7 +3,6 @@ import { probeCapabilities, type ClickHouseCapabilities, type ClickHouseDatabase
 import { classifyClickHouseError } from '../clickhouse/errors.js'
 import type { ResolvedConfig } from '../config/load-config.js'
 import { ChsyncError, messageOf } from '../errors.js'
-import type { Logger } from '../logger.js'
 import { openAlias } from '../migrations/migrate.js'
 import type { Model, SyncUnit } from '../models/model.js'
 import { redactUrl } from '../redact.js'
@@ -38,7 +37,12 @@ async function reach<T>(service: string, where: string, work: () => Promise<T>):
  */
 export async function openSyncRuntime(
   config: ResolvedConfig,
-  options: { metrics?: StorageMetrics; logger?: Logger; poolSize?: number } = {},
+  options: {
+    metrics?: StorageMetrics
+    poolSize?: number
+    /** Payload chunk limits (tests force several chunks per batch with small ones). */
+    chunkLimits?: { rows: number; bytes: number }
+  } = {},
 ): Promise<SyncRuntime> {
   const closers: (() => Promise<unknown>)[] = []
   try {
@@ -96,6 +100,7 @@ export async function openSyncRuntime(
       storage: storages.get(unit.sync.storage) as Storage,
       fetchRows: (keys) => fetchRowsByKeys(pool, unit.source, keys),
       models: unit.models.map(modelRuntime),
+      ...(options.chunkLimits ? { chunkLimits: options.chunkLimits } : {}),
       serialize(operations, rows, currentState) {
         const result = serializeUnitBatch(unit, { operations, rows, currentState })
         const index = new Map(operations.map((operation, i) => [operation, i]))

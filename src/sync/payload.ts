@@ -49,7 +49,7 @@ export function hashChunk(bytes: Buffer): string {
 /** JSONEachRow chunks of a model's rows, cut at `CHUNK_MAX_ROWS` / `CHUNK_MAX_BYTES`. */
 export function cutChunks(
   batch: Pick<SerializedModelBatch, 'rows' | 'opIndex'>,
-  limits = { rows: CHUNK_MAX_ROWS, bytes: CHUNK_MAX_BYTES },
+  limits: { rows: number; bytes: number } = { rows: CHUNK_MAX_ROWS, bytes: CHUNK_MAX_BYTES },
 ): Chunk[] {
   const chunks: Chunk[] = []
   let lines: string[] = []

@@ -47,6 +47,8 @@ export interface SyncUnitRuntime {
   /** One query: the source rows of these keys, keyed by encoded key; a missing key is a deleted row. */
   fetchRows(keys: readonly string[]): Promise<Map<string, SourceRow>>
   models: readonly ModelRuntime[]
+  /** Where payloads are cut into chunks (one insert, one block each). @default CHUNK_MAX_ROWS / CHUNK_MAX_BYTES */
+  chunkLimits?: { rows: number; bytes: number }
   /**
    * Pure: the same inputs give the same rows, so a re-serialized batch is identical. `currentState`
    * is keyed by model name, then by encoded key.

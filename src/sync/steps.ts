@@ -60,7 +60,7 @@ export async function serializeRows(runtime: SyncRuntime, claim: Claim): Promise
     })),
   }
   for (const batch of serialized.models) {
-    const chunks = cutChunks(batch)
+    const chunks = cutChunks(batch, unit.chunkLimits)
     for (const [index, chunk] of chunks.entries())
       await unit.storage.stage(claim, STAGED.chunk(batch.model, index), chunk.bytes)
     manifest.models.push({ model: batch.model, chunks: chunks.map((chunk) => chunk.info) })

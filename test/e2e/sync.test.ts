@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Client } from '@temporalio/client'
-import type { NativeConnection, Worker } from '@temporalio/worker'
 import type pg from 'pg'
-import { parseConfig, type ResolvedConfig } from '../../src/config/load-config.js'
 import {
   collapsingMergeTree,
   defineModel,
@@ -16,17 +13,12 @@ import {
   uInt8,
   versionedCollapsingMergeTree,
 } from '../../src/models/index.js'
-import { openSyncRuntime } from '../../src/sync/open-runtime.js'
-import type { SyncRuntime } from '../../src/sync/runtime.js'
-import type { Storage } from '../../src/storages/storage.js'
-import { connectClient } from '../../src/temporal/connect.js'
-import { startSync, type SyncWorkflowHandle } from '../../src/temporal/sync-workflows.js'
-import { createWorker } from '../../src/worker/worker.js'
-import { flushUpdate, statusQuery, stopSignal } from '../../workflows/messages.js'
+import type { SyncWorkflowHandle } from '../../src/temporal/sync-workflows.js'
+import { statusQuery } from '../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../utils/clients.js'
 import { clickhouseRows, createTables, duplicateCount, sourceRows } from '../utils/e2e.js'
 import { uniqueName } from '../utils/names.js'
-import { requireEnv } from '../utils/services-env.js'
+import { SyncHarness } from '../utils/sync-harness.js'
 
 /**
  * The whole product on real services: rows written in PostgreSQL reach ClickHouse through Redis,
@@ -70,46 +62,21 @@ describe('sync end to end (PostgreSQL → Redis → Temporal → embedded ClickH
   const unit = defineMultiModel({ ...common, models: [replacing, collapsing, versioned, plain] })
 
   let pool: pg.Pool
-  let config: ResolvedConfig
-  let runtime: SyncRuntime
-  let storage: Storage
-  let client: Client
-  let worker: Worker
-  let connection: NativeConnection
-  let running: Promise<void>
+  let harness: SyncHarness
   let handle: SyncWorkflowHandle
 
   beforeAll(async () => {
     pool = postgresPool()
     await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`)
-    const url = ch.displayUrl.slice(0, ch.displayUrl.lastIndexOf('/'))
-    config = parseConfig(
-      {
-        databases: { a: { url, database: databases.a }, b: { url, database: databases.b } },
-        postgres: { url: requireEnv('CHSYNC_POSTGRES_URL') },
-        redis: { url: requireEnv('CHSYNC_REDIS_URL') },
-        temporal: { address: requireEnv('CHSYNC_TEMPORAL_ADDRESS'), taskQueue: uniqueName('e2e') },
-        models: [unit],
-      },
-      { env: {} },
-    )
+    harness = new SyncHarness(ch, databases, [unit])
     await createTables(ch, databases.a, [replacing, collapsing, versioned, plain])
     await createTables(ch, databases.b, [replacing])
-    runtime = await openSyncRuntime(config)
-    storage = runtime.unit(importKey).storage
-    client = await connectClient(config.temporal)
-    ;({ worker, connection } = await createWorker({ runtime, temporal: config.temporal }))
-    running = worker.run()
-    handle = await startSync(client, config.temporal, importKey)
+    await harness.start()
+    handle = await harness.sync(importKey)
   })
 
   afterAll(async () => {
-    await handle?.signal(stopSignal).catch(() => undefined)
-    worker?.shutdown()
-    await running
-    await connection?.close()
-    await client?.connection.close()
-    await runtime?.close()
+    await harness?.stop()
     await pool?.query(`DROP TABLE IF EXISTS "${table}"`)
     await pool?.end()
     for (const database of Object.values(databases))
@@ -117,19 +84,10 @@ describe('sync end to end (PostgreSQL → Redis → Temporal → embedded ClickH
     await ch.client.close()
   })
 
-  /** Writes to PostgreSQL, then registers the changed keys (the library API's after-commit step). */
-  async function change(sql: string, kind: 'insert' | 'update' | 'delete'): Promise<void> {
-    const { rows } = await pool.query<{ id: string }>(`${sql} RETURNING id::text AS id`)
-    await storage.registerOperations(
-      importKey,
-      kind,
-      rows.map((row) => row.id),
-    )
-  }
+  const change = (sql: string, kind: 'insert' | 'update' | 'delete') => harness.change(pool, importKey, sql, kind)
 
   async function flush(): Promise<void> {
-    const result = await handle.executeUpdate(flushUpdate, { args: [{ wait: true, timeoutMs: 60_000 }] })
-    expect(result).toEqual({ synced: true, backlog: 0 })
+    expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
   }
 
   async function expectInSync(): Promise<void> {
