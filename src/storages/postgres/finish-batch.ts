@@ -8,9 +8,11 @@ import type { OutboxNames } from './outbox-sql.js'
  * null when the batch was finished before (idempotent); throws when the token lost the lock.
  *
  * Locking the claim row first serializes two postSyncs of one batch: the second finds it gone. The
- * rest is one statement: its parts share one snapshot, so the DELETE of operations still reads the
- * claim another part deletes, and it deletes a row only if its sequence is unchanged — which
- * PostgreSQL re-checks against the latest row version when a concurrent registration changed it.
+ * rest is one statement: its parts share one snapshot, so it still reads the claim another part
+ * deletes. It locks the claimed rows whose sequence is unchanged — in key order, the order in which
+ * registrations and capture triggers lock them, so none of them can deadlock — and PostgreSQL
+ * re-checks the sequence on the latest row version when a concurrent registration changed it; then
+ * it deletes exactly the rows it locked.
  */
 export async function finishBatch(
   client: pg.PoolClient,
@@ -30,10 +32,13 @@ export async function finishBatch(
   )
   if (lock.rowCount === 0) throw lostLock(batch)
   const { rows } = await client.query<{ removed: number }>(
-    `WITH removed AS (
-       DELETE FROM ${n.operations} o
-        USING (SELECT unnest(keys) AS key, unnest(seqs) AS seq FROM ${n.claims} WHERE import_key = $1) c
-        WHERE o.import_key = $1 AND o.key = c.key AND o.seq = c.seq
+    `WITH locked AS (
+       SELECT o.key FROM ${n.operations} o
+         JOIN (SELECT unnest(keys) AS key, unnest(seqs) AS seq FROM ${n.claims} WHERE import_key = $1) c
+           ON o.import_key = $1 AND o.key = c.key AND o.seq = c.seq
+        ORDER BY o.key FOR UPDATE OF o),
+     removed AS (
+       DELETE FROM ${n.operations} o USING locked l WHERE o.import_key = $1 AND o.key = l.key
        RETURNING 1),
      parked AS (
        INSERT INTO ${n.deadLetters} (import_key, key, kind, seq, error, at)

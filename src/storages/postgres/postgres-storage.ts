@@ -84,12 +84,11 @@ export class PostgresStorage implements Storage {
   ): Promise<number> {
     if (keys.length === 0) return 0
     await this.ensureSchema()
-    // An upsert may not touch one row twice; first occurrence keeps its place in sequence order.
+    // An upsert may not touch one row twice. Rows are upserted (and so locked) in key order, as the
+    // capture triggers and postSync lock them: lock order is what keeps the three from deadlocking
+    // one another — inside an app's transaction, where a deadlock would fail the app's write.
     const unique = [...new Set(keys)]
-    const sql = upsertOperationsSql(
-      this.names,
-      'SELECT $1, k, $2 FROM unnest($3::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n',
-    )
+    const sql = upsertOperationsSql(this.names, 'SELECT DISTINCT $1, k, $2 FROM unnest($3::text[]) AS k ORDER BY k')
     const values = [importKey, kind, unique]
     if (options.client) await options.client.query(sql, values)
     else await retryDeadlock(() => this.pool.query(sql, values))
