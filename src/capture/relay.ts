@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { StorageError } from '../errors.js'
-import { outboxNames } from '../storages/postgres/outbox-sql.js'
+import { deleteUnchangedCtes, outboxNames } from '../storages/postgres/outbox-sql.js'
 import { OPERATION_KINDS, type OperationKind, type Storage } from '../storages/storage.js'
 
 export interface RelayOptions {
@@ -48,8 +48,7 @@ export async function relayOutbox(pool: pg.Pool, storage: Storage, options: Rela
         if (keys.length > 0) await storage.registerOperations(importKey, kind, keys)
       }
       await client.query(
-        `DELETE FROM ${names.operations} o USING unnest($2::text[], $3::bigint[]) AS c(key, seq)
-          WHERE o.import_key = $1 AND o.key = c.key AND o.seq = c.seq`,
+        `WITH ${deleteUnchangedCtes(names, 'unnest($2::text[], $3::bigint[]) AS c(key, seq)')} SELECT count(*) FROM removed`,
         [importKey, batch.rows.map((row) => row.key), batch.rows.map((row) => row.seq)],
       )
       moved += batch.rows.length

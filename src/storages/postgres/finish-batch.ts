@@ -1,18 +1,15 @@
 import type pg from 'pg'
 import { lostLock } from '../batch-errors.js'
 import type { Claim, DeadLetter } from '../storage.js'
-import type { OutboxNames } from './outbox-sql.js'
+import { deleteUnchangedCtes, type OutboxNames } from './outbox-sql.js'
 
 /**
  * PostgresStorage's postSync inside its transaction. Returns how many operations were removed, or
  * null when the batch was finished before (idempotent); throws when the token lost the lock.
  *
  * Locking the claim row first serializes two postSyncs of one batch: the second finds it gone. The
- * rest is one statement: its parts share one snapshot, so it still reads the claim another part
- * deletes. It locks the claimed rows whose sequence is unchanged — in key order, the order in which
- * registrations and capture triggers lock them, so none of them can deadlock — and PostgreSQL
- * re-checks the sequence on the latest row version when a concurrent registration changed it; then
- * it deletes exactly the rows it locked.
+ * rest is one statement: its parts share one snapshot, so removing the claimed operations (see
+ * deleteUnchangedCtes) still reads the claim another part deletes.
  */
 export async function finishBatch(
   client: pg.PoolClient,
@@ -31,15 +28,9 @@ export async function finishBatch(
     [importKey, lockToken],
   )
   if (lock.rowCount === 0) throw lostLock(batch)
+  const claimed = `(SELECT unnest(keys), unnest(seqs) FROM ${n.claims} WHERE import_key = $1) AS c(key, seq)`
   const { rows } = await client.query<{ removed: number }>(
-    `WITH locked AS (
-       SELECT o.key FROM ${n.operations} o
-         JOIN (SELECT unnest(keys) AS key, unnest(seqs) AS seq FROM ${n.claims} WHERE import_key = $1) c
-           ON o.import_key = $1 AND o.key = c.key AND o.seq = c.seq
-        ORDER BY o.key FOR UPDATE OF o),
-     removed AS (
-       DELETE FROM ${n.operations} o USING locked l WHERE o.import_key = $1 AND o.key = l.key
-       RETURNING 1),
+    `WITH ${deleteUnchangedCtes(n, claimed)},
      parked AS (
        INSERT INTO ${n.deadLetters} (import_key, key, kind, seq, error, at)
        SELECT $1, * FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])),

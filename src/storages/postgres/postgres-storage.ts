@@ -274,7 +274,7 @@ export class PostgresStorage implements Storage {
     const { rows } = await this.pool.query<{ n: number }>(
       `WITH gone AS (DELETE FROM ${n.deadLetters} WHERE import_key = $1 RETURNING id, key, kind),
             latest AS (SELECT DISTINCT ON (key) key, kind, id FROM gone ORDER BY key, id DESC),
-            registered AS (${upsertOperationsSql(n, 'SELECT $1, key, kind FROM latest ORDER BY id')} RETURNING 1)
+            registered AS (${upsertOperationsSql(n, 'SELECT $1, key, kind FROM latest ORDER BY key')} RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
       [importKey],
     )
