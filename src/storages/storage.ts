@@ -66,7 +66,9 @@ export interface Storage {
    * Records operations on the given keys. Operations on the same key coalesce (the latest sequence
    * wins: insert then update → update, anything then delete → delete, delete then insert → update;
    * the full rule is `combineKinds` in coalesce.ts, and `update` means insert-or-update). Pipelined:
-   * one round trip for many keys. Returns the number registered (repeated keys counted).
+   * one round trip for many keys. A later call's operations get higher sequences than an earlier
+   * call's; within one call the order is the storage's. Returns the number registered (repeated
+   * keys counted).
    */
   registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number>
   /** Operations waiting, claimed ones included. */
