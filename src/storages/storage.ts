@@ -79,14 +79,18 @@ export interface Storage {
    * (the lock is then released). Throws a retryable `StorageError` when another owner holds a live lock.
    */
   preSync(importKey: string, options: ClaimOptions): Promise<Claim | null>
-  /** The claimed operations of a batch, identical on every call, in sequence order. */
-  getOperations(batch: Claim): Promise<Operation[]>
+  /**
+   * The claimed operations of a batch, identical on every call, in sequence order. Reading needs no
+   * lock token, so a step holding only the batch reference can read. Throws `StorageError` when the
+   * batch is no longer claimed (it was completed).
+   */
+  getOperations(batch: BatchRef): Promise<Operation[]>
   /** Extends the lock; throws `StorageError` when the token no longer holds it (fencing). */
   extendLock(batch: Claim, ttlMs: number): Promise<void>
   /** Stages data under the batch (claim-check): staged row sets and the frozen insert payload. */
   stage(batch: Claim, name: string, data: Buffer): Promise<void>
   /** Staged data, or null when nothing was staged under that name (or it expired). */
-  readStaged(batch: Claim, name: string): Promise<Buffer | null>
+  readStaged(batch: BatchRef, name: string): Promise<Buffer | null>
   /**
    * Ends a successful round: removes exactly the batch's operations (an operation registered on the
    * same key meanwhile has a higher sequence and stays), parks `deadLetters`, records the sync time,

@@ -3,7 +3,7 @@ import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { Queryable } from '../../source/source-table.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
-import type { Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import type { BatchRef, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
 import { finishBatch } from './finish-batch.js'
 import { outboxDdl, outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
 import { inTransaction, retryDeadlock } from './transaction.js'
@@ -165,7 +165,7 @@ export class PostgresStorage implements Storage {
     })
   }
 
-  async getOperations(batch: Claim): Promise<Operation[]> {
+  async getOperations(batch: BatchRef): Promise<Operation[]> {
     await this.ensureSchema()
     const { rows } = await this.pool.query<{ keys: string[]; kinds: OperationKind[]; seqs: string[] }>(
       `SELECT keys, kinds, seqs::text[] AS seqs FROM ${this.names.claims} WHERE import_key = $1 AND batch_id = $2`,
@@ -204,7 +204,7 @@ export class PostgresStorage implements Storage {
     if (rowCount !== 1) throw lostLock(batch)
   }
 
-  async readStaged(batch: Claim, name: string): Promise<Buffer | null> {
+  async readStaged(batch: BatchRef, name: string): Promise<Buffer | null> {
     await this.ensureSchema()
     const { rows } = await this.pool.query<{ data: Buffer }>(
       `SELECT data FROM ${this.names.staged}

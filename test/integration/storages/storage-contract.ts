@@ -106,6 +106,18 @@ export function describeStorageContract(
       expect(await storage.preSync(importKey, claimOptions('c'))).toBeNull()
     })
 
+    it('reads a batch by its reference alone, until the batch is completed', async () => {
+      const importKey = model()
+      await storage.registerOperations(importKey, 'insert', ['1'])
+      const batch = await claim(storage, importKey)
+      await storage.stage(batch, 'payload', Buffer.from('rows'))
+      const ref = { importKey: batch.importKey, batchId: batch.batchId, size: batch.size }
+      expect(await storage.getOperations(ref)).toEqual(await storage.getOperations(batch))
+      expect(await storage.readStaged(ref, 'payload')).toEqual(Buffer.from('rows'))
+      await storage.postSync(batch)
+      await expect(storage.getOperations(ref)).rejects.toThrow(StorageError)
+    })
+
     it('releases the lock when there is nothing to sync', async () => {
       const importKey = model()
       expect(await storage.preSync(importKey, claimOptions('a'))).toBeNull()
