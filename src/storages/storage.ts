@@ -9,6 +9,8 @@
  * the one contract suite in test/integration/storages/.
  */
 
+import type { BacklogSnapshot } from './metrics.js'
+
 export const OPERATION_KINDS = ['insert', 'update', 'delete'] as const
 /** What happened to a source row. */
 export type OperationKind = (typeof OPERATION_KINDS)[number]
@@ -73,6 +75,8 @@ export interface Storage {
   registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number>
   /** Operations waiting, claimed ones included. */
   operationsCount(importKey: string): Promise<number>
+  /** Backlog size and age of the oldest waiting operation, for status and metrics. */
+  backlog?(importKey: string): Promise<BacklogSnapshot>
   /**
    * Takes the model's lock and claims up to `batchSize` operations as a new batch — or hands back,
    * unchanged, the batch a crashed round left claimed. Returns null when there is nothing to sync

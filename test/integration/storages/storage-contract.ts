@@ -118,6 +118,17 @@ export function describeStorageContract(
       await expect(storage.getOperations(ref)).rejects.toThrow(StorageError)
     })
 
+    it('reports its backlog and the age of the oldest operation', async () => {
+      const importKey = model()
+      if (!storage.backlog) throw new Error('both storages report their backlog')
+      expect(await storage.backlog(importKey)).toEqual({ size: 0, oldestAgeMs: null })
+      await storage.registerOperations(importKey, 'insert', ['1', '2'])
+      const backlog = await storage.backlog(importKey)
+      expect(backlog.size).toBe(2)
+      expect(backlog.oldestAgeMs).toBeGreaterThanOrEqual(0)
+      expect(backlog.oldestAgeMs).toBeLessThan(60_000)
+    })
+
     it('releases the lock when there is nothing to sync', async () => {
       const importKey = model()
       expect(await storage.preSync(importKey, claimOptions('a'))).toBeNull()
