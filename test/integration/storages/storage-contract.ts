@@ -106,29 +106,6 @@ export function describeStorageContract(
       expect(await storage.preSync(importKey, claimOptions('c'))).toBeNull()
     })
 
-    it('reads a batch by its reference alone, until the batch is completed', async () => {
-      const importKey = model()
-      await storage.registerOperations(importKey, 'insert', ['1'])
-      const batch = await claim(storage, importKey)
-      await storage.stage(batch, 'payload', Buffer.from('rows'))
-      const ref = { importKey: batch.importKey, batchId: batch.batchId, size: batch.size }
-      expect(await storage.getOperations(ref)).toEqual(await storage.getOperations(batch))
-      expect(await storage.readStaged(ref, 'payload')).toEqual(Buffer.from('rows'))
-      await storage.postSync(batch)
-      await expect(storage.getOperations(ref)).rejects.toThrow(StorageError)
-    })
-
-    it('reports its backlog and the age of the oldest operation', async () => {
-      const importKey = model()
-      if (!storage.backlog) throw new Error('both storages report their backlog')
-      expect(await storage.backlog(importKey)).toEqual({ size: 0, oldestAgeMs: null })
-      await storage.registerOperations(importKey, 'insert', ['1', '2'])
-      const backlog = await storage.backlog(importKey)
-      expect(backlog.size).toBe(2)
-      expect(backlog.oldestAgeMs).toBeGreaterThanOrEqual(0)
-      expect(backlog.oldestAgeMs).toBeLessThan(60_000)
-    })
-
     it('releases the lock when there is nothing to sync', async () => {
       const importKey = model()
       expect(await storage.preSync(importKey, claimOptions('a'))).toBeNull()
@@ -244,6 +221,29 @@ export function describeStorageContract(
       expect(attempt2.lockToken).not.toBe(attempt1.lockToken)
       await expect(storage.postSync(attempt1)).rejects.toThrow(StorageError)
       expect(await storage.postSync(attempt2)).toBe(1)
+    })
+
+    it('reads a batch by its reference alone, until the batch is completed', async () => {
+      const importKey = model()
+      await storage.registerOperations(importKey, 'insert', ['1'])
+      const batch = await claim(storage, importKey)
+      await storage.stage(batch, 'payload', Buffer.from('rows'))
+      const ref = { importKey: batch.importKey, batchId: batch.batchId, size: batch.size }
+      expect(await storage.getOperations(ref)).toEqual(await storage.getOperations(batch))
+      expect(await storage.readStaged(ref, 'payload')).toEqual(Buffer.from('rows'))
+      await storage.postSync(batch)
+      await expect(storage.getOperations(ref)).rejects.toThrow(StorageError)
+    })
+
+    it('reports its backlog and the age of the oldest operation', async () => {
+      const importKey = model()
+      if (!storage.backlog) throw new Error('both storages report their backlog')
+      expect(await storage.backlog(importKey)).toEqual({ size: 0, oldestAgeMs: null })
+      await storage.registerOperations(importKey, 'insert', ['1', '2'])
+      const backlog = await storage.backlog(importKey)
+      expect(backlog.size).toBe(2)
+      expect(backlog.oldestAgeMs).toBeGreaterThanOrEqual(0)
+      expect(backlog.oldestAgeMs).toBeLessThan(60_000)
     })
 
     it('is idempotent: repeating postSync removes nothing and does not throw', async () => {
