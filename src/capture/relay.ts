@@ -3,6 +3,8 @@ import { StorageError } from '../errors.js'
 import { deleteUnchangedCtes, outboxNames } from '../storages/postgres/outbox-sql.js'
 import { OPERATION_KINDS, type OperationKind, type Storage } from '../storages/storage.js'
 
+const UNDEFINED_TABLE = '42P01'
+
 export interface RelayOptions {
   /** The model whose captured operations move. Required: a model on PostgresStorage reads the outbox itself. */
   importKey: string
@@ -55,6 +57,8 @@ export async function relayOutbox(pool: pg.Pool, storage: Storage, options: Rela
       if (batch.rows.length < batchSize) return moved
     }
   } catch (error) {
+    // No outbox yet: capture was never installed in this database, so nothing was captured.
+    if ((error as { code?: string }).code === UNDEFINED_TABLE) return 0
     throw new StorageError(`Relaying captured operations of ${importKey} failed`, { importKey }, { cause: error })
   } finally {
     if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]).catch(() => undefined)
