@@ -5,7 +5,8 @@ import type { Queryable } from '../../source/source-table.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
 import type { BatchRef, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
 import { finishBatch } from './finish-batch.js'
-import { outboxDdl, outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
+import { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
+import { catchUpSequence, installOutbox } from './install-outbox.js'
 import { inTransaction, retryDeadlock } from './transaction.js'
 
 export interface PostgresStorageOptions {
@@ -47,29 +48,17 @@ export class PostgresStorage implements Storage {
   }
 
   /**
-   * Creates the schema, sequences and tables if missing. Safe to call concurrently and repeatedly.
-   * When the outbox exists nothing is created, so an app role without CREATE rights can register
-   * (PostgreSQL checks that right before it looks whether the schema exists).
+   * Creates the schema, sequences and tables if missing (installOutbox) and catches the sequence up
+   * with the clock (catchUpSequence). Safe to call concurrently and repeatedly; runs once.
    */
   ensureSchema(): Promise<void> {
-    this.installed ??= this.install().catch((error: unknown) => {
-      this.installed = undefined
-      throw new StorageError(`Installing the chsync outbox in schema ${this.schema} failed`, {}, { cause: error })
-    })
+    this.installed ??= installOutbox(this.pool, this.names)
+      .then(() => catchUpSequence(this.pool, this.names))
+      .catch((error: unknown) => {
+        this.installed = undefined
+        throw new StorageError(`Installing the chsync outbox in schema ${this.schema} failed`, {}, { cause: error })
+      })
     return this.installed
-  }
-
-  private async install(): Promise<void> {
-    // The DDL runs in one transaction, so when its last table exists everything does.
-    const { rows } = await this.pool.query<{ ready: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ready', [
-      this.names.deadLetters,
-    ])
-    if (rows[0]?.ready) return
-    await inTransaction(this.pool, async (client) => {
-      // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; serialize installers.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`chsync-install:${this.schema}`])
-      for (const statement of outboxDdl(this.names, BigInt(Date.now()) * 1000n)) await client.query(statement)
-    })
   }
 
   /**
