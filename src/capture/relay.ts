@@ -1,7 +1,9 @@
 import type pg from 'pg'
 import { StorageError } from '../errors.js'
-import { outboxNames } from '../storages/postgres/outbox-sql.js'
+import { deleteUnchangedCtes, outboxNames } from '../storages/postgres/outbox-sql.js'
 import { OPERATION_KINDS, type OperationKind, type Storage } from '../storages/storage.js'
+
+const UNDEFINED_TABLE = '42P01'
 
 export interface RelayOptions {
   /** The model whose captured operations move. Required: a model on PostgresStorage reads the outbox itself. */
@@ -48,14 +50,15 @@ export async function relayOutbox(pool: pg.Pool, storage: Storage, options: Rela
         if (keys.length > 0) await storage.registerOperations(importKey, kind, keys)
       }
       await client.query(
-        `DELETE FROM ${names.operations} o USING unnest($2::text[], $3::bigint[]) AS c(key, seq)
-          WHERE o.import_key = $1 AND o.key = c.key AND o.seq = c.seq`,
+        `WITH ${deleteUnchangedCtes(names, 'unnest($2::text[], $3::bigint[]) AS c(key, seq)')} SELECT count(*) FROM removed`,
         [importKey, batch.rows.map((row) => row.key), batch.rows.map((row) => row.seq)],
       )
       moved += batch.rows.length
       if (batch.rows.length < batchSize) return moved
     }
   } catch (error) {
+    // No outbox yet: capture was never installed in this database, so nothing was captured.
+    if ((error as { code?: string }).code === UNDEFINED_TABLE) return 0
     throw new StorageError(`Relaying captured operations of ${importKey} failed`, { importKey }, { cause: error })
   } finally {
     if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]).catch(() => undefined)

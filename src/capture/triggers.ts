@@ -82,7 +82,9 @@ END`
  * Installs the capture triggers of a model on its source table, writing into the outbox in the same
  * transaction as every change. Idempotent (re-installing replaces them); the outbox schema is
  * created if missing. Throws `ConfigError` when the table or a key column does not exist.
- * TRUNCATE is not captured: it fires no row-level information to capture.
+ * TRUNCATE is not captured: it fires no row-level information to capture. On a partitioned table
+ * the triggers see statements addressed to the parent (row movement between partitions included);
+ * a statement addressed to one partition directly needs the capture installed on that partition too.
  */
 export async function installCapture(pool: pg.Pool, target: CaptureTarget): Promise<void> {
   const outboxSchema = target.outboxSchema ?? 'chsync'

@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js'
-import type { Claim } from './storage.js'
+import type { BatchRef, Claim } from './storage.js'
 
 /** The errors a fenced or finished batch meets, worded alike for both storages. */
 
@@ -10,7 +10,7 @@ export function lostLock(batch: Claim): StorageError {
   )
 }
 
-export function notClaimed(batch: Claim): StorageError {
+export function notClaimed(batch: BatchRef): StorageError {
   return new StorageError(`Batch ${batch.importKey}/${batch.batchId} is no longer claimed`, {
     importKey: batch.importKey,
     batchId: batch.batchId,

@@ -9,6 +9,8 @@
  * the one contract suite in test/integration/storages/.
  */
 
+import type { BacklogSnapshot } from './metrics.js'
+
 export const OPERATION_KINDS = ['insert', 'update', 'delete'] as const
 /** What happened to a source row. */
 export type OperationKind = (typeof OPERATION_KINDS)[number]
@@ -72,11 +74,15 @@ export interface Storage {
    * Records operations on the given keys. Operations on the same key coalesce (the latest sequence
    * wins: insert then update → update, anything then delete → delete, delete then insert → update;
    * the full rule is `combineKinds` in coalesce.ts, and `update` means insert-or-update). Pipelined:
-   * one round trip for many keys. Returns the number registered (repeated keys counted).
+   * one round trip for many keys. A later call's operations get higher sequences than an earlier
+   * call's; within one call the order is the storage's. Returns the number registered (repeated
+   * keys counted).
    */
   registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number>
   /** Operations waiting, claimed ones included. */
   operationsCount(importKey: string): Promise<number>
+  /** Backlog size and age of the oldest waiting operation, for status and metrics. */
+  backlog?(importKey: string): Promise<BacklogSnapshot>
   /**
    * Operations waiting with the lowest and highest sequence among them (nulls when none): a flush
    * notes the highest at its call and is done once the lowest has passed it.
@@ -88,14 +94,18 @@ export interface Storage {
    * (the lock is then released). Throws a retryable `StorageError` when another owner holds a live lock.
    */
   preSync(importKey: string, options: ClaimOptions): Promise<Claim | null>
-  /** The claimed operations of a batch, identical on every call, in sequence order. */
-  getOperations(batch: Claim): Promise<Operation[]>
+  /**
+   * The claimed operations of a batch, identical on every call, in sequence order. Reading needs no
+   * lock token, so a step holding only the batch reference can read. Throws `StorageError` when the
+   * batch is no longer claimed (it was completed).
+   */
+  getOperations(batch: BatchRef): Promise<Operation[]>
   /** Extends the lock; throws `StorageError` when the token no longer holds it (fencing). */
   extendLock(batch: Claim, ttlMs: number): Promise<void>
   /** Stages data under the batch (claim-check): staged row sets and the frozen insert payload. */
   stage(batch: Claim, name: string, data: Buffer): Promise<void>
   /** Staged data, or null when nothing was staged under that name (or it expired). */
-  readStaged(batch: Claim, name: string): Promise<Buffer | null>
+  readStaged(batch: BatchRef, name: string): Promise<Buffer | null>
   /**
    * Ends a successful round: removes exactly the batch's operations (an operation registered on the
    * same key meanwhile has a higher sequence and stays), parks `deadLetters`, records the sync time,

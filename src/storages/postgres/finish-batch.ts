@@ -1,16 +1,15 @@
 import type pg from 'pg'
 import { lostLock } from '../batch-errors.js'
 import type { Claim, DeadLetter } from '../storage.js'
-import type { OutboxNames } from './outbox-sql.js'
+import { deleteUnchangedCtes, type OutboxNames } from './outbox-sql.js'
 
 /**
  * PostgresStorage's postSync inside its transaction. Returns how many operations were removed, or
  * null when the batch was finished before (idempotent); throws when the token lost the lock.
  *
  * Locking the claim row first serializes two postSyncs of one batch: the second finds it gone. The
- * rest is one statement: its parts share one snapshot, so the DELETE of operations still reads the
- * claim another part deletes, and it deletes a row only if its sequence is unchanged — which
- * PostgreSQL re-checks against the latest row version when a concurrent registration changed it.
+ * rest is one statement: its parts share one snapshot, so removing the claimed operations (see
+ * deleteUnchangedCtes) still reads the claim another part deletes.
  */
 export async function finishBatch(
   client: pg.PoolClient,
@@ -29,12 +28,9 @@ export async function finishBatch(
     [importKey, lockToken],
   )
   if (lock.rowCount === 0) throw lostLock(batch)
+  const claimed = `(SELECT unnest(keys), unnest(seqs) FROM ${n.claims} WHERE import_key = $1) AS c(key, seq)`
   const { rows } = await client.query<{ removed: number }>(
-    `WITH removed AS (
-       DELETE FROM ${n.operations} o
-        USING (SELECT unnest(keys) AS key, unnest(seqs) AS seq FROM ${n.claims} WHERE import_key = $1) c
-        WHERE o.import_key = $1 AND o.key = c.key AND o.seq = c.seq
-       RETURNING 1),
+    `WITH ${deleteUnchangedCtes(n, claimed)},
      parked AS (
        INSERT INTO ${n.deadLetters} (import_key, key, kind, seq, error, at)
        SELECT $1, * FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])),

@@ -84,3 +84,18 @@ export function upsertOperationsSql(names: OutboxNames, source: string): string 
       seq = EXCLUDED.seq,
       registered_at = EXCLUDED.registered_at`
 }
+
+/**
+ * CTEs `locked` and `removed` deleting the operations of import key $1 listed by `pairs` (a FROM
+ * item `… AS c(key, seq)`) whose sequence is unchanged. The rows are locked first, in key order —
+ * the order in which registrations and capture triggers lock them, so none of them deadlock one
+ * another (inside an app's transaction a deadlock would fail the app's write) — and PostgreSQL
+ * re-checks the sequence on the latest version of a row a concurrent registration changed.
+ */
+export function deleteUnchangedCtes(names: OutboxNames, pairs: string): string {
+  return `locked AS (
+       SELECT o.key FROM ${names.operations} o JOIN ${pairs} ON o.import_key = $1 AND o.key = c.key AND o.seq = c.seq
+        ORDER BY o.key FOR UPDATE OF o),
+     removed AS (
+       DELETE FROM ${names.operations} o USING locked l WHERE o.import_key = $1 AND o.key = l.key RETURNING 1)`
+}

@@ -3,9 +3,10 @@ import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { Queryable } from '../../source/source-table.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
-import type { BacklogRange, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import type { BacklogRange, BatchRef, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
 import { finishBatch } from './finish-batch.js'
-import { outboxDdl, outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
+import { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
+import { catchUpSequence, installOutbox } from './install-outbox.js'
 import { inTransaction, retryDeadlock } from './transaction.js'
 
 export interface PostgresStorageOptions {
@@ -47,29 +48,17 @@ export class PostgresStorage implements Storage {
   }
 
   /**
-   * Creates the schema, sequences and tables if missing. Safe to call concurrently and repeatedly.
-   * When the outbox exists nothing is created, so an app role without CREATE rights can register
-   * (PostgreSQL checks that right before it looks whether the schema exists).
+   * Creates the schema, sequences and tables if missing (installOutbox) and catches the sequence up
+   * with the clock (catchUpSequence). Safe to call concurrently and repeatedly; runs once.
    */
   ensureSchema(): Promise<void> {
-    this.installed ??= this.install().catch((error: unknown) => {
-      this.installed = undefined
-      throw new StorageError(`Installing the chsync outbox in schema ${this.schema} failed`, {}, { cause: error })
-    })
+    this.installed ??= installOutbox(this.pool, this.names)
+      .then(() => catchUpSequence(this.pool, this.names))
+      .catch((error: unknown) => {
+        this.installed = undefined
+        throw new StorageError(`Installing the chsync outbox in schema ${this.schema} failed`, {}, { cause: error })
+      })
     return this.installed
-  }
-
-  private async install(): Promise<void> {
-    // The DDL runs in one transaction, so when its last table exists everything does.
-    const { rows } = await this.pool.query<{ ready: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ready', [
-      this.names.deadLetters,
-    ])
-    if (rows[0]?.ready) return
-    await inTransaction(this.pool, async (client) => {
-      // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; serialize installers.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`chsync-install:${this.schema}`])
-      for (const statement of outboxDdl(this.names, BigInt(Date.now()) * 1000n)) await client.query(statement)
-    })
   }
 
   /**
@@ -84,12 +73,11 @@ export class PostgresStorage implements Storage {
   ): Promise<number> {
     if (keys.length === 0) return 0
     await this.ensureSchema()
-    // An upsert may not touch one row twice; first occurrence keeps its place in sequence order.
+    // An upsert may not touch one row twice. Rows are upserted (and so locked) in key order, as the
+    // capture triggers and postSync lock them: lock order is what keeps the three from deadlocking
+    // one another — inside an app's transaction, where a deadlock would fail the app's write.
     const unique = [...new Set(keys)]
-    const sql = upsertOperationsSql(
-      this.names,
-      'SELECT $1, k, $2 FROM unnest($3::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n',
-    )
+    const sql = upsertOperationsSql(this.names, 'SELECT DISTINCT $1, k, $2 FROM unnest($3::text[]) AS k ORDER BY k')
     const values = [importKey, kind, unique]
     if (options.client) await options.client.query(sql, values)
     else await retryDeadlock(() => this.pool.query(sql, values))
@@ -181,7 +169,7 @@ export class PostgresStorage implements Storage {
     })
   }
 
-  async getOperations(batch: Claim): Promise<Operation[]> {
+  async getOperations(batch: BatchRef): Promise<Operation[]> {
     await this.ensureSchema()
     const { rows } = await this.pool.query<{ keys: string[]; kinds: OperationKind[]; seqs: string[] }>(
       `SELECT keys, kinds, seqs::text[] AS seqs FROM ${this.names.claims} WHERE import_key = $1 AND batch_id = $2`,
@@ -220,7 +208,7 @@ export class PostgresStorage implements Storage {
     if (rowCount !== 1) throw lostLock(batch)
   }
 
-  async readStaged(batch: Claim, name: string): Promise<Buffer | null> {
+  async readStaged(batch: BatchRef, name: string): Promise<Buffer | null> {
     await this.ensureSchema()
     const { rows } = await this.pool.query<{ data: Buffer }>(
       `SELECT data FROM ${this.names.staged}
@@ -290,7 +278,7 @@ export class PostgresStorage implements Storage {
     const { rows } = await this.pool.query<{ n: number }>(
       `WITH gone AS (DELETE FROM ${n.deadLetters} WHERE import_key = $1 RETURNING id, key, kind),
             latest AS (SELECT DISTINCT ON (key) key, kind, id FROM gone ORDER BY key, id DESC),
-            registered AS (${upsertOperationsSql(n, 'SELECT $1, key, kind FROM latest ORDER BY id')} RETURNING 1)
+            registered AS (${upsertOperationsSql(n, 'SELECT $1, key, kind FROM latest ORDER BY key')} RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
       [importKey],
     )

@@ -1,1 +1,2 @@
 export { RedisStorage, type RedisStorageOptions } from './redis-storage.js'
+export { checkRedisDurability } from './check-durability.js'

@@ -2,7 +2,7 @@ import { Cluster, type Redis } from 'ioredis'
 import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
-import type { BacklogRange, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import type { BacklogRange, BatchRef, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
 import { redisModelKeys, stagedKey } from './redis-keys.js'
 import { REDIS_SCRIPTS, type RedisScriptName } from './scripts.js'
 
@@ -144,7 +144,7 @@ export class RedisStorage implements Storage {
     }
   }
 
-  async getOperations(batch: Claim): Promise<Operation[]> {
+  async getOperations(batch: BatchRef): Promise<Operation[]> {
     const k = this.keys(batch.importKey)
     const [[, batchId], [, scored], [, kinds]] = (await this.redis
       .multi()
@@ -186,7 +186,7 @@ export class RedisStorage implements Storage {
     if (status !== 'ok') throw notClaimed(batch)
   }
 
-  async readStaged(batch: Claim, name: string): Promise<Buffer | null> {
+  async readStaged(batch: BatchRef, name: string): Promise<Buffer | null> {
     return this.redis.hgetBuffer(stagedKey(this.prefix, batch.importKey, batch.batchId), name)
   }
 

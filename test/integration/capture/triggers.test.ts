@@ -131,6 +131,35 @@ describe('capture triggers', () => {
     ])
   })
 
+  it('never deadlocks app transactions against sync rounds on the same outbox rows', async () => {
+    const { importKey } = await table('hot', 'id int PRIMARY KEY, n int', ['id'])
+    await pool.query(`INSERT INTO ${s}.hot SELECT i, 0 FROM generate_series(1, 800) i`)
+    const apps = [0, 1, 2, 3].map(() => new pg.Client({ connectionString: requireEnv('CHSYNC_POSTGRES_URL') }))
+    await Promise.all(apps.map((app) => app.connect()))
+    let writing = true
+    try {
+      const writes = apps.map(async (app, index) => {
+        for (let round = 0; round < 25; round++) {
+          // Each app owns 200 rows; each statement touches a random half, so outbox sequences (the
+          // order a sync round meets rows in) and keys (the order statements lock them in) disagree.
+          await app.query(`UPDATE ${s}.hot SET n = n + 1 WHERE id % 4 = $1 AND random() < 0.5`, [index])
+        }
+      })
+      const sync = (async () => {
+        while (writing || (await storage.operationsCount(importKey)) > 0) {
+          const batch = await storage.preSync(importKey, { owner: 'sync', batchSize: 300, lockTtlMs: 30_000 })
+          if (batch) await storage.postSync(batch)
+        }
+      })()
+      await Promise.all(writes)
+      writing = false
+      await sync
+    } finally {
+      await Promise.all(apps.map((app) => app.end()))
+    }
+    expect(await storage.operationsCount(importKey)).toBe(0)
+  })
+
   it('captures nothing from a rolled-back transaction', async () => {
     const { importKey } = await table('rolled', 'id int PRIMARY KEY', ['id'])
     await psql.query(`BEGIN; INSERT INTO ${s}.rolled VALUES (1); ROLLBACK;`)

@@ -68,6 +68,21 @@ describe('PostgresStorage', () => {
     }
   })
 
+  it('catches its sequence up with the clock when it opens, so versions never fall behind Redis’', async () => {
+    await storage.ensureSchema()
+    await pool.query(`SELECT setval($1::regclass, 1000)`, [`${escapeIdentifier(schema)}.operation_seq`])
+    const importKey = uniqueName('model')
+    const reopened = new PostgresStorage(pool, { schema })
+    const before = Date.now() * 1000
+    await reopened.registerOperations(importKey, 'insert', ['1'])
+    const batch = await reopened.preSync(importKey, claimOptions)
+    if (!batch) throw new Error('expected a batch')
+    const [operation] = await reopened.getOperations(batch)
+    // Same machine, one clock: a few seconds of leeway only for scheduling.
+    expect(operation?.seq).toBeGreaterThan(before - 5_000_000)
+    await reopened.postSync(batch)
+  })
+
   it('registers inside the caller’s transaction: nothing on rollback, everything on commit', async () => {
     const importKey = uniqueName('model')
     const client = await pool.connect()

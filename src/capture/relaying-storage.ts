@@ -1,0 +1,27 @@
+import type pg from 'pg'
+import type { Storage } from '../storages/storage.js'
+import { relayOutbox, type RelayOptions } from './relay.js'
+
+/**
+ * `storage` (e.g. a RedisStorage) that first moves the model's trigger-captured operations out of
+ * the PostgreSQL outbox whenever a round starts (`preSync`): the sync loop needs no relay of its
+ * own, and a round never claims a batch while captured changes wait in the outbox. Every other
+ * method is the storage's own, whatever the Storage interface grows.
+ */
+export function relayingStorage<S extends Storage>(
+  storage: S,
+  pool: pg.Pool,
+  options: Omit<RelayOptions, 'importKey'> = {},
+): S {
+  const preSync: Storage['preSync'] = async (importKey, claimOptions) => {
+    await relayOutbox(pool, storage, { ...options, importKey })
+    return storage.preSync(importKey, claimOptions)
+  }
+  return new Proxy(storage, {
+    get(target, property) {
+      if (property === 'preSync') return preSync
+      const value: unknown = Reflect.get(target, property, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
