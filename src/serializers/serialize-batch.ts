@@ -21,12 +21,19 @@ export interface BatchInput {
 /** An operation whose row does not fit its model: parked as a dead letter, never inserted. */
 export interface PoisonOperation {
   operation: Operation
+  /** Position of the operation in the input's `operations`. */
+  index: number
   error: PoisonRowError
 }
 
 export interface SerializedBatch {
   /** JSONEachRow-ready rows for the model's table, in operation order. */
   rows: ClickHouseRow[]
+  /**
+   * `opIndex[i]` is the position in `operations` of the operation that produced `rows[i]` (a collapsing
+   * update makes two rows), so a caller that must split or park rows can find their operations.
+   */
+  opIndex: number[]
   poison: PoisonOperation[]
 }
 
@@ -108,16 +115,20 @@ function serializeOperation(model: Model, input: BatchInput, operation: Operatio
  */
 export function serializeBatch(model: Model, input: BatchInput): SerializedBatch {
   const rows: ClickHouseRow[] = []
+  const opIndex: number[] = []
   const poison: PoisonOperation[] = []
-  for (const operation of input.operations) {
+  input.operations.forEach((operation, index) => {
     try {
-      rows.push(...serializeOperation(model, input, operation))
+      for (const row of serializeOperation(model, input, operation)) {
+        rows.push(row)
+        opIndex.push(index)
+      }
     } catch (error) {
       if (!(error instanceof PoisonRowError)) throw error
-      poison.push({ operation, error })
+      poison.push({ operation, index, error })
     }
-  }
-  return { rows, poison }
+  })
+  return { rows, opIndex, poison }
 }
 
 export interface UnitBatchInput extends Omit<BatchInput, 'currentState'> {
@@ -126,8 +137,8 @@ export interface UnitBatchInput extends Omit<BatchInput, 'currentState'> {
 }
 
 export interface SerializedUnitBatch {
-  /** One row set per model of the unit, in the unit's model order. */
-  batches: { model: Model; rows: ClickHouseRow[] }[]
+  /** One row set per model of the unit, in the unit's model order; `opIndex` indexes the input's operations. */
+  batches: { model: Model; rows: ClickHouseRow[]; opIndex: number[] }[]
   /** Operations poison in any model: left out of every model's rows, so the models stay in step. */
   poison: PoisonOperation[]
 }
@@ -145,9 +156,16 @@ export function serializeUnitBatch(unit: SyncUnit, input: UnitBatchInput): Seria
     if (!poison.has(item.operation.key)) poison.set(item.operation.key, item)
   }
   // A key poison in one model is dropped from all of them, so every table of the unit stays in step.
-  if (poison.size > 0) results = run(input.operations.filter((operation) => !poison.has(operation.key)))
+  let positions = input.operations.map((_, index) => index)
+  if (poison.size > 0) {
+    positions = positions.filter((index) => !poison.has((input.operations[index] as Operation).key))
+    results = run(positions.map((index) => input.operations[index] as Operation))
+  }
   return {
-    batches: unit.models.map((model, index) => ({ model, rows: results[index]?.rows ?? [] })),
+    batches: unit.models.map((model, index) => {
+      const result = results[index] as SerializedBatch
+      return { model, rows: result.rows, opIndex: result.opIndex.map((position) => positions[position] as number) }
+    }),
     poison: [...poison.values()],
   }
 }

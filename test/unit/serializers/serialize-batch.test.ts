@@ -60,6 +60,7 @@ describe('serializeBatch', () => {
         { id: '1', name: 'ann', visits: 0, note: null, version: '10', is_deleted: 0 },
         { id: '2', name: 'bob', visits: 7, note: 'n', version: '11', is_deleted: 0 },
       ],
+      opIndex: [0, 1],
       poison: [],
     })
   })
@@ -92,6 +93,7 @@ describe('serializeBatch', () => {
       { id: '1', name: 'ANN', visits: 0, note: null, sign: 1, version: '20' },
       { ...held, id: '2', version: '6', sign: -1 },
     ])
+    expect(result.opIndex).toEqual([0, 0, 1])
   })
 
   it('writes nothing for a collapsing delete of a key ClickHouse does not hold', () => {
@@ -112,6 +114,8 @@ describe('serializeBatch', () => {
     expect(result.rows.map((row) => row.id)).toEqual(['1'])
     expect(result.poison).toHaveLength(1)
     expect(result.poison[0]?.operation).toEqual(op('insert', '3', 1))
+    expect(result.poison[0]?.index).toBe(0)
+    expect(result.opIndex).toEqual([1])
     expect(result.poison[0]?.error).toBeInstanceOf(PoisonRowError)
     expect(result.poison[0]?.error.message).toMatch(
       /serialize users.visits for users\/key 3: value -1 does not fit UInt32/,
@@ -159,11 +163,11 @@ describe('serializeUnitBatch', () => {
     const bad = new Map<string, SourceRow>([...rows, ['3', { id: '3', full_name: 'cy', visits: 'x' }]])
     const result = serializeUnitBatch(
       { ...unit },
-      { operations: [op('insert', '1', 1), op('insert', '3', 2)], rows: bad },
+      { operations: [op('insert', '3', 1), op('insert', '1', 2)], rows: bad },
     )
-    expect(result.batches.map((batch) => [batch.model.table, batch.rows.map((row) => row.id)])).toEqual([
-      ['users', ['1']],
-      ['users_collapsing', ['1']],
+    expect(result.batches.map((batch) => [batch.model.table, batch.rows.map((row) => row.id), batch.opIndex])).toEqual([
+      ['users', ['1'], [1]],
+      ['users_collapsing', ['1'], [1]],
     ])
     expect(result.poison.map((item) => item.operation.key)).toEqual(['3'])
   })
