@@ -55,7 +55,7 @@ export function serializeRow(model: Model, key: string, source: SourceRow): Clic
       }
       // A source column absent from the fetched row is the model's mistake, the same for every row:
       // fail the batch (and block the model) instead of parking each row as poison.
-      if (!values && typeof mapping !== 'function' && field.kind !== 'nullable' && !(String(mapping ?? name) in source))
+      if (!values && typeof mapping !== 'function' && !(String(mapping ?? name) in source))
         throw new ConfigError(
           `serialize ${model.table}.${name} for ${model.importKey}/key ${key}: the source row has no column ` +
             `${String(mapping ?? name)} (map it in columns, or give the field a default)`,

@@ -128,6 +128,20 @@ describe('serializeBatch', () => {
     expect(() => serializeBatch(replacing, input)).toThrow(/the source row has no column full_name/)
   })
 
+  it('fails on a missing Nullable source column too, unless the field defaults to null', () => {
+    const input = { operations: [op('insert', '1', 1)], rows: new Map([['1', { id: '1', full_name: 'a' }]]) }
+    expect(() => serializeBatch(replacing, input)).toThrow(/the source row has no column note/)
+    const defaulted = defineModel({
+      importKey: 'd',
+      table: 'd',
+      fields: { id: uInt64(), note: nullable(string()).default(null) },
+      engine: mergeTree({ orderBy: ['id'] }),
+      source,
+      deletes: 'ignore',
+    })
+    expect(serializeBatch(defaulted, input).rows).toEqual([{ id: '1', note: null }])
+  })
+
   it('takes the version from a source column when the model names one', () => {
     const versioned = defineModel({
       importKey: 'v',
