@@ -1,3 +1,4 @@
+import { quoteString } from '../../clickhouse/sql.js'
 import { ConfigError } from '../../errors.js'
 import { Field, type ClickHouseValue } from './common.js'
 import { parseInstant, wallClockText } from './time.js'
@@ -17,7 +18,7 @@ function checkTimezone(timezone: string | undefined): void {
 }
 
 function timezoneSQL(timezone: string | undefined): string {
-  return timezone === undefined ? '' : `'${timezone.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  return timezone === undefined ? '' : quoteString(timezone)
 }
 
 /**
