@@ -65,11 +65,18 @@ function upsertVersion(model: Model, operation: Operation, source: SourceRow, co
   return convertValue(model, operation.key, column, versionField(model, column), value)
 }
 
-/** A tombstone's version: above the live row's when versions come from the source, else the sequence. */
+/**
+ * A tombstone's version: the delete's sequence; or, when versions come from a source column, one step
+ * above the live row's (one unit for integers, one second for times, one day for dates).
+ */
 function tombstoneVersion(model: Model, operation: Operation, current: ClickHouseRow | undefined, column: string) {
-  if (!model.version) return convertValue(model, operation.key, column, versionField(model, column), operation.seq)
+  const field = versionField(model, column)
+  if (!model.version) return convertValue(model, operation.key, column, field, operation.seq)
   const live = versionNumber(current?.[column])
-  return convertValue(model, operation.key, column, versionField(model, column), live + 1n)
+  const kind = field.kind === 'lowCardinality' ? (field as Field & { inner: Field }).inner.kind : field.kind
+  if (kind === 'int') return convertValue(model, operation.key, column, field, live + 1n)
+  const step = kind === 'date' ? 86_400 : 1
+  return convertValue(model, operation.key, column, field, new Date((Number(live) + step) * 1000))
 }
 
 function serializeOperation(model: Model, input: BatchInput, operation: Operation): ClickHouseRow[] {

@@ -3,6 +3,7 @@ import { ConfigError, PoisonRowError } from '../../../src/errors.js'
 import {
   collapsingMergeTree,
   defineModel,
+  dateTime,
   defineMultiModel,
   int8,
   mergeTree,
@@ -160,6 +161,20 @@ describe('serializeBatch', () => {
     }
     expect(serializeBatch(versioned, deletion).rows).toEqual([{ id: '1', version: '78', is_deleted: 1 }])
     expect(needsCurrentState(versioned)).toBe(true)
+  })
+
+  it('steps a date-time source version one second past the live row for a tombstone', () => {
+    const timed = defineModel({
+      importKey: 't',
+      table: 't',
+      fields: { id: uInt64(), updated_at: dateTime('UTC'), is_deleted: uInt8() },
+      engine: replacingMergeTree({ orderBy: ['id'], version: 'updated_at', isDeleted: 'is_deleted' }),
+      source,
+      version: { column: 'updated_at' },
+    })
+    const live = { id: '1', updated_at: '2024-01-02 03:04:05', is_deleted: 0 }
+    const deletion = { operations: [op('delete', '1', 4)], rows: new Map(), currentState: new Map([['1', live]]) }
+    expect(serializeBatch(timed, deletion).rows).toEqual([{ id: '1', updated_at: 1_704_164_646, is_deleted: 1 }])
   })
 })
 
