@@ -18,3 +18,12 @@ export function quoteIdentifier(name: string): string {
 export function qualifiedTable(database: string, table: string): string {
   return `${quoteIdentifier(database)}.${quoteIdentifier(table)}`
 }
+
+/**
+ * `text` as a single-quoted ClickHouse string literal, for the literals DDL must contain (enum names,
+ * time zones, comments, replication paths): backslashes and quotes are escaped. Row values never go
+ * through here — they travel as query parameters or in the insert body.
+ */
+export function quoteString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}

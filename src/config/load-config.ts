@@ -5,6 +5,7 @@ import type { z } from 'zod'
 import { ConfigError, messageOf } from '../errors.js'
 import { ModelRegistry } from '../models/registry.js'
 import { redactSecrets, redactUrl } from '../redact.js'
+import { resolveRouting } from '../routing/resolve.js'
 import { configSchema, type DatabaseConfig, type RouterConfig } from './schema.js'
 
 /** The default ClickHouse target when a config names none: embedded, under the project's .chsync/. */
@@ -76,7 +77,7 @@ export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; ba
   const databases = config.databases && Object.keys(config.databases).length ? config.databases : DEFAULT_DATABASES
   const secrets = Object.values(databases).map((database) => database.password)
   try {
-    return {
+    const resolved: ResolvedConfig = {
       databases,
       postgres: config.postgres,
       redis: config.redis ?? { url: 'redis://127.0.0.1:6379' },
@@ -89,6 +90,9 @@ export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; ba
       router: config.router ?? {},
       migrationsDir: resolve(options.baseDir ?? process.cwd(), config.migrationsDir ?? 'migrations'),
     }
+    // Fail at start on a route to an alias that does not exist (or a write to a readonly one).
+    for (const model of resolved.registry.models()) resolveRouting(model, resolved)
+    return resolved
   } catch (error) {
     if (error instanceof ConfigError) throw error
     throw new ConfigError(`invalid config: ${redactSecrets(messageOf(error), secrets)}`, {}, { cause: error })

@@ -18,7 +18,11 @@ const routingSchema = z.strictObject({
 
 export const databaseSchema = z.strictObject({
   /** `http(s)://host:port` (server) or `chdb://<dir>` (embedded). */
-  url: z.string().min(1),
+  url: z
+    .string()
+    .min(1)
+    // The message never repeats the value: a URL may carry a password.
+    .refine((url) => /^(https?|chdb):\/\//.test(url), { message: 'expected an http://, https:// or chdb:// URL' }),
   /** @default the URL's path, else `default` */
   database: z.string().min(1).optional(),
   user: z.string().optional(),

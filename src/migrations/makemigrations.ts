@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { ResolvedConfig } from '../config/load-config.js'
 import type { Model } from '../models/model.js'
 import { listMigrations, loadMigration } from './files.js'
-import type { AlterTableOperation, ColumnSnapshot, CreateTableOperation } from './operations.js'
+import type { AlterTableOperation, ColumnSnapshot, CreateTableOperation, DropTableOperation } from './operations.js'
 import { resolveModel } from './statements.js'
 
 /** A model's columns as a snapshot: what a migration records the table as. */
@@ -21,24 +21,27 @@ async function migrationState(config: ResolvedConfig): Promise<Map<string, Colum
   for (const file of listMigrations(config.migrationsDir)) {
     for (const operation of await loadMigration(file)) {
       if (operation.kind === 'createTable' || operation.kind === 'alterTable') {
-        const model = resolveModel(config, operation.model)
-        state.set(model.table, operation.snapshot ?? snapshotOf(model))
+        // The snapshot when the file has one: its model may be gone from the config since.
+        const table = typeof operation.model === 'string' ? operation.model : operation.model.table
+        state.set(table, operation.snapshot ?? snapshotOf(resolveModel(config, operation.model)))
       } else if (operation.kind === 'dropTable') state.delete(operation.table)
     }
   }
   return state
 }
 
-type SchemaOperation = CreateTableOperation | AlterTableOperation
+type SchemaOperation = CreateTableOperation | AlterTableOperation | DropTableOperation
 
 function render(operations: SchemaOperation[], importFrom: string): string {
   const kinds = [...new Set(operations.map((operation) => operation.kind))].sort()
   const lines = operations.map((operation) => {
+    if (operation.kind === 'dropTable') return `  dropTable(${JSON.stringify(operation.table)}),`
     const table = typeof operation.model === 'string' ? operation.model : operation.model.table
     return `  ${operation.kind}(${JSON.stringify(table)}, { snapshot: ${JSON.stringify(operation.snapshot)} }),`
   })
   return [
-    '// Written by `chsync makemigrations`: the tables as the models declare them. Review before applying.',
+    '// Written by `chsync makemigrations`: the tables as the models declare them. Review before applying:',
+    '// a dropTable deletes the table and its data on every alias.',
     `import { ${kinds.join(', ')} } from ${JSON.stringify(importFrom)}`,
     '',
     'export default [',
@@ -58,7 +61,8 @@ export interface MakeMigrationsOptions {
 /**
  * Writes the next migration file from the difference between the models and the state the existing
  * migrations leave: `createTable` for a table no migration creates, `alterTable` for one whose columns
- * changed (drops stay opt-in). Returns the file written, or null when nothing changed.
+ * changed (column drops stay opt-in), `dropTable` for a table no model declares any more. Returns the
+ * file written, or null when nothing changed.
  */
 export async function makeMigrations(
   config: ResolvedConfig,
@@ -71,6 +75,12 @@ export async function makeMigrations(
     const previous = state.get(model.table)
     if (previous === undefined) operations.push({ kind: 'createTable', model: model.table, snapshot })
     else if (!sameSnapshot(previous, snapshot)) operations.push({ kind: 'alterTable', model: model.table, snapshot })
+  }
+  // A table the migrations created that no model declares any more: dropped (the file is reviewed
+  // before it is applied, and a drop loses data, so the header says so).
+  const declared = new Set(config.registry.models().map((model) => model.table))
+  for (const table of state.keys()) {
+    if (!declared.has(table)) operations.push({ kind: 'dropTable', table, hints: {} })
   }
   if (operations.length === 0) return null
   const existing = listMigrations(config.migrationsDir)

@@ -22,7 +22,10 @@ export interface MigrationHints {
   model?: ModelRef
   /** Run on these aliases only. @default every alias that migrates */
   aliases?: readonly string[]
-  /** The statement replicates itself: run once per alias group (cluster). @default false */
+  /**
+   * The statement replicates itself (an ALTER of a Replicated table): run once per alias group
+   * (cluster) instead of on every alias. @default false
+   */
   replicated?: boolean
 }
 
@@ -75,8 +78,8 @@ export function alterTable(
 }
 
 /**
- * `DROP TABLE IF EXISTS`. A model's table: pass the model (or its table) in `hints.model`.
- * @example dropTable('old_events', { replicated: true })
+ * `DROP TABLE IF EXISTS`, on every alias (a DROP never replicates). A model's table: pass the model.
+ * @example dropTable('old_events', { aliases: ['default'] })
  */
 export function dropTable(table: string | Model, hints: MigrationHints = {}): DropTableOperation {
   return typeof table === 'string'

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js'
 import { columnSQL, createTableStatement, ddlSettings, type Statement } from '../models/ddl.js'
 import type { Field } from '../models/fields/common.js'
 import type { Model } from '../models/model.js'
-import { migrateAliases } from '../routing/resolve.js'
+import { migrateAliases, onePerGroup } from '../routing/resolve.js'
 import { diffColumns, readLiveColumns } from './live-table.js'
 import type { AlterTableOperation, ColumnSnapshot, MigrationHints, MigrationOperation, ModelRef } from './operations.js'
 
@@ -41,28 +41,25 @@ function asRecorded(model: Model, snapshot: ColumnSnapshot | undefined): Model {
 
 /** Aliases where an operation without a model runs, per its hints. */
 function hintAliases(config: ResolvedConfig, hints: MigrationHints): string[] {
-  if (hints.model !== undefined) return migrateAliases(resolveModel(config, hints.model), config)
+  const operation = hints.replicated ? 'alter' : 'create'
+  if (hints.model !== undefined) return migrateAliases(resolveModel(config, hints.model), config, operation)
   const usable = Object.entries(config.databases)
     .filter(([, database]) => !database.readonly && database.migrate !== false)
     .filter(([alias]) => hints.aliases === undefined || hints.aliases.includes(alias))
-  if (!hints.replicated) return usable.map(([alias]) => alias)
-  const groups = new Set<string>()
-  return usable
-    .filter(([alias, database]) => {
-      const group = database.cluster ?? `alias:${alias}`
-      if (groups.has(group)) return false
-      groups.add(group)
-      return true
-    })
     .map(([alias]) => alias)
+  return hints.replicated ? onePerGroup(usable, config.databases) : usable
 }
 
-/** The aliases an operation runs on (routing: replicated once per cluster, others everywhere). */
+/**
+ * The aliases an operation runs on: CREATE and DROP on every alias (they never replicate), ALTER of a
+ * Replicated table once per cluster (it replicates), anything else on every alias.
+ */
 export function operationAliases(config: ResolvedConfig, operation: MigrationOperation): string[] {
   switch (operation.kind) {
     case 'createTable':
+      return migrateAliases(resolveModel(config, operation.model), config, 'create')
     case 'alterTable':
-      return migrateAliases(resolveModel(config, operation.model), config)
+      return migrateAliases(resolveModel(config, operation.model), config, 'alter')
     case 'dropTable':
     case 'runSQL':
       return hintAliases(config, operation.hints)

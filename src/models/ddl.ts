@@ -1,6 +1,6 @@
 import type { ClickHouseSettings } from '@clickhouse/client'
 import type { ClickHouseCapabilities } from '../clickhouse/capabilities.js'
-import { qualifiedTable, quoteIdentifier } from '../clickhouse/sql.js'
+import { qualifiedTable, quoteIdentifier, quoteString } from '../clickhouse/sql.js'
 import { ConfigError } from '../errors.js'
 import {
   engineSQL,
@@ -39,10 +39,6 @@ function fail(model: Model, message: string, column?: string): never {
     table: model.table,
     ...(column === undefined ? {} : { column }),
   })
-}
-
-function quoteString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
 function scalarText(value: ClickHouseValue): string {

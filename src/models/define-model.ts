@@ -88,6 +88,14 @@ export function defineModel<const TFields extends Fields>(config: ModelConfig<TF
   const model = new Model(config)
   if (model.sync.batchSize < 1 || !Number.isInteger(model.sync.batchSize))
     fail(untyped, `sync.batchSize must be a whole number ≥ 1, got ${model.sync.batchSize}`)
+  for (const setting of ['syncDelayMs', 'lockTimeoutMs'] as const) {
+    const value = model.sync[setting]
+    if (!Number.isFinite(value) || value < (setting === 'syncDelayMs' ? 0 : 1))
+      fail(
+        untyped,
+        `sync.${setting} must be a number of milliseconds${setting === 'syncDelayMs' ? ' ≥ 0' : ' ≥ 1'}, got ${value}`,
+      )
+  }
   if (!isStorageKind(model.sync.storage)) fail(untyped, `sync.storage must be redis or postgres`)
   if (canDelete(model)) {
     // Tombstones and cancel rows locate the ClickHouse row by the source key.

@@ -68,10 +68,11 @@ export interface ModelConfig<TFields extends Fields> {
   fields: TFields
   engine: Engine<ColumnName<TFields>>
   source: SourceTable
-  /** Renames and computed fields for the default (by-name) serializer. */
+  /** Renames and computed fields for the default (by-name) serializer. @default each field from its namesake */
   columns?: ColumnMapping<TFields>
-  /** Replaces the by-name mapping; chsync still fills version, sign and is_deleted. */
+  /** Replaces the by-name mapping; chsync still fills version, sign and is_deleted. @default by name */
   serializer?: RowSerializer<TFields>
+  /** @default DEFAULT_SYNC_SETTINGS */
   sync?: Partial<SyncSettings>
   /**
    * `'ignore'`: drop delete operations on an engine that cannot express a delete (MergeTree,
@@ -84,6 +85,7 @@ export interface ModelConfig<TFields extends Fields> {
    * column. @default the storage's operation sequence
    */
   version?: { column: string }
+  /** @default the config's router (see src/routing) */
   routing?: Routing
 }
 

@@ -60,25 +60,36 @@ export function readAlias(model: Model, config: RoutingConfig): string {
 }
 
 /**
- * The aliases a model's migrations run on. A replicated table replicates its DDL through the keeper, so
- * it is migrated once per alias group — aliases sharing a `cluster` are one group, an alias without a
- * cluster is its own — while a non-replicated table is migrated on every alias. Readonly aliases and
+ * The aliases a migration operation on this model runs on (reference/motivation.md): an operation that
+ * replicates itself — an ALTER of a Replicated table — runs once per alias group of
+ * `migrateReplicatedAliases` (aliases sharing a `cluster` are one group; an alias without one is its
+ * own); every other operation — CREATE and DROP, which never replicate, and anything on a
+ * non-replicated table — runs on every alias of `migrateNonReplicatedAliases`. Readonly aliases and
  * aliases with `migrate: false` are skipped.
+ * @param operation `'alter'` for an operation that replicates when the table does. @default 'create'
  */
-export function migrateAliases(model: Model, config: RoutingConfig): string[] {
+export function migrateAliases(
+  model: Model,
+  config: RoutingConfig,
+  operation: 'create' | 'drop' | 'alter' = 'create',
+): string[] {
   const routing = resolveRouting(model, config)
   const usable = (alias: string) => {
     const database = config.databases[alias]
     return database !== undefined && !database.readonly && database.migrate !== false
   }
-  if (replicationOf(model.engine) === undefined) return routing.migrateNonReplicatedAliases.filter(usable)
+  const replicates = operation === 'alter' && replicationOf(model.engine) !== undefined
+  if (!replicates) return routing.migrateNonReplicatedAliases.filter(usable)
+  return onePerGroup(routing.migrateReplicatedAliases.filter(usable), config.databases)
+}
+
+/** The first alias of each group (aliases sharing a `cluster`; an alias without one is its own group). */
+export function onePerGroup(aliases: readonly string[], databases: Record<string, DatabaseConfig>): string[] {
   const groups = new Set<string>()
-  const out: string[] = []
-  for (const alias of routing.migrateReplicatedAliases.filter(usable)) {
-    const group = config.databases[alias]?.cluster ?? `alias:${alias}`
-    if (groups.has(group)) continue
+  return aliases.filter((alias) => {
+    const group = databases[alias]?.cluster ?? `alias:${alias}`
+    if (groups.has(group)) return false
     groups.add(group)
-    out.push(alias)
-  }
-  return out
+    return true
+  })
 }

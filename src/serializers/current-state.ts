@@ -13,7 +13,8 @@ export interface ReadCurrentStateOptions {
   /**
    * Bind the keys as a `{keys:Array(…)}` query parameter (ClickHouse ≥ 19.x; see
    * `capabilities.queryParameters`). Otherwise they are written into the query as literals escaped by
-   * @clickhouse/client's own formatter. @default false
+   * @clickhouse/client's own formatter. @default true on the embedded engine (always recent), false on
+   * a server unless the caller knows better
    */
   queryParameters?: boolean
 }
@@ -53,6 +54,7 @@ export async function readCurrentState(
 ): Promise<Map<string, ClickHouseRow>> {
   const state = new Map<string, ClickHouseRow>()
   if (keys.length === 0) return state
+  const bind = options.queryParameters ?? db.kind === 'embedded'
   const keyFields = model.source.primaryKey.map((column) => {
     const name = model.fieldForSourceColumn(column)
     if (name === undefined)
@@ -81,7 +83,7 @@ export async function readCurrentState(
   const paramList = single ? tuples.map((tuple) => tuple[0]) : tuples.map((tuple) => new TupleParam(tuple))
   const literal = (value: unknown) => formatQueryParams({ value, wrapStringInQuotes: true, printNullAsKeyword: true })
   // `IN (a, b)` rather than an array literal: the form every server version parses.
-  const list = options.queryParameters ? `{keys:Array(${keyType})}` : `(${paramList.map(literal).join(', ')})`
+  const list = bind ? `{keys:Array(${keyType})}` : `(${paramList.map(literal).join(', ')})`
   const keyText = keyFields.map(
     ({ name, field }, index) => `${keyTextSQL(field, quoteIdentifier(name))} AS ${KEY_ALIAS}${index}`,
   )
@@ -91,7 +93,7 @@ export async function readCurrentState(
   const result = await db.client.query({
     query,
     format: 'JSONEachRow',
-    ...(options.queryParameters ? { query_params: { keys: paramList } } : {}),
+    ...(bind ? { query_params: { keys: paramList } } : {}),
   })
   const version = versionColumnOf(model.engine)
   for (const row of await result.json<Record<string, ClickHouseValue>>()) {

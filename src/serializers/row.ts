@@ -18,6 +18,22 @@ export function engineColumns(model: Model): Set<string> {
   )
 }
 
+/** The per-model work every row would otherwise repeat: which fields to map, and from where. */
+interface RowPlan {
+  fields: [name: string, field: Field][]
+}
+const plans = new WeakMap<Model, RowPlan>()
+
+function planOf(model: Model): RowPlan {
+  let plan = plans.get(model)
+  if (!plan) {
+    const managed = engineColumns(model)
+    plan = { fields: Object.entries(model.fields).filter(([name]) => !managed.has(name)) }
+    plans.set(model, plan)
+  }
+  return plan
+}
+
 /** Converts one value, wrapping a misfit with the model, key and column it belongs to. */
 export function convertValue(model: Model, key: string, column: string, field: Field, value: unknown): ClickHouseValue {
   try {
@@ -38,11 +54,9 @@ export function convertValue(model: Model, key: string, column: string, field: F
  * to the server's DEFAULT expression). Engine columns are left for the caller.
  */
 export function serializeRow(model: Model, key: string, source: SourceRow): ClickHouseRow {
-  const managed = engineColumns(model)
   const values = model.serializer ? (model.serializer(source) as Record<string, unknown>) : undefined
   const out: ClickHouseRow = {}
-  for (const [name, field] of Object.entries(model.fields)) {
-    if (managed.has(name)) continue
+  for (const [name, field] of planOf(model).fields) {
     const mapping = values ? undefined : model.columns[name]
     let raw: unknown
     if (values) raw = values[name]
@@ -55,7 +69,7 @@ export function serializeRow(model: Model, key: string, source: SourceRow): Clic
       }
       // A source column absent from the fetched row is the model's mistake, the same for every row:
       // fail the batch (and block the model) instead of parking each row as poison.
-      if (!values && typeof mapping !== 'function' && field.kind !== 'nullable' && !(String(mapping ?? name) in source))
+      if (!values && typeof mapping !== 'function' && !(String(mapping ?? name) in source))
         throw new ConfigError(
           `serialize ${model.table}.${name} for ${model.importKey}/key ${key}: the source row has no column ` +
             `${String(mapping ?? name)} (map it in columns, or give the field a default)`,

@@ -21,13 +21,18 @@ export interface BatchInput {
 /** An operation whose row does not fit its model: parked as a dead letter, never inserted. */
 export interface PoisonOperation {
   operation: Operation
+  /** Position of the operation in the input's `operations`. */
+  index: number
   error: PoisonRowError
 }
 
 export interface SerializedBatch {
   /** JSONEachRow-ready rows for the model's table, in operation order. */
   rows: ClickHouseRow[]
-  /** For each row, the index (in `operations`) of the operation it came from: a rejected row parks it. */
+  /**
+   * `opIndex[i]` is the position in `operations` of the operation that produced `rows[i]` (a collapsing
+   * update makes two rows), so a caller that must split or park rows can find their operations.
+   */
   opIndex: number[]
   poison: PoisonOperation[]
 }
@@ -60,11 +65,18 @@ function upsertVersion(model: Model, operation: Operation, source: SourceRow, co
   return convertValue(model, operation.key, column, versionField(model, column), value)
 }
 
-/** A tombstone's version: above the live row's when versions come from the source, else the sequence. */
+/**
+ * A tombstone's version: the delete's sequence; or, when versions come from a source column, one step
+ * above the live row's (one unit for integers, one second for times, one day for dates).
+ */
 function tombstoneVersion(model: Model, operation: Operation, current: ClickHouseRow | undefined, column: string) {
-  if (!model.version) return convertValue(model, operation.key, column, versionField(model, column), operation.seq)
+  const field = versionField(model, column)
+  if (!model.version) return convertValue(model, operation.key, column, field, operation.seq)
   const live = versionNumber(current?.[column])
-  return convertValue(model, operation.key, column, versionField(model, column), live + 1n)
+  const kind = field.kind === 'lowCardinality' ? (field as Field & { inner: Field }).inner.kind : field.kind
+  if (kind === 'int') return convertValue(model, operation.key, column, field, live + 1n)
+  const step = kind === 'date' ? 86_400 : 1
+  return convertValue(model, operation.key, column, field, new Date((Number(live) + step) * 1000))
 }
 
 function serializeOperation(model: Model, input: BatchInput, operation: Operation): ClickHouseRow[] {
@@ -112,16 +124,17 @@ export function serializeBatch(model: Model, input: BatchInput): SerializedBatch
   const rows: ClickHouseRow[] = []
   const opIndex: number[] = []
   const poison: PoisonOperation[] = []
-  for (const [index, operation] of input.operations.entries()) {
+  input.operations.forEach((operation, index) => {
     try {
-      const out = serializeOperation(model, input, operation)
-      rows.push(...out)
-      for (let i = 0; i < out.length; i++) opIndex.push(index)
+      for (const row of serializeOperation(model, input, operation)) {
+        rows.push(row)
+        opIndex.push(index)
+      }
     } catch (error) {
       if (!(error instanceof PoisonRowError)) throw error
-      poison.push({ operation, error })
+      poison.push({ operation, index, error })
     }
-  }
+  })
   return { rows, opIndex, poison }
 }
 
@@ -131,10 +144,7 @@ export interface UnitBatchInput extends Omit<BatchInput, 'currentState'> {
 }
 
 export interface SerializedUnitBatch {
-  /**
-   * One row set per model of the unit, in the unit's model order; `opIndex[i]` is the index in the
-   * input's `operations` of the operation behind `rows[i]`.
-   */
+  /** One row set per model of the unit, in the unit's model order; `opIndex` indexes the input's operations. */
   batches: { model: Model; rows: ClickHouseRow[]; opIndex: number[] }[]
   /** Operations poison in any model: left out of every model's rows, so the models stay in step. */
   poison: PoisonOperation[]
@@ -148,23 +158,21 @@ export function serializeUnitBatch(unit: SyncUnit, input: UnitBatchInput): Seria
       return serializeBatch(model, { operations, rows: input.rows, ...(currentState ? { currentState } : {}) })
     })
   let results = run(input.operations)
-  // Positions in `input.operations` of the operations the results were computed from.
-  let positions = input.operations.map((_, index) => index)
   const poison = new Map<string, PoisonOperation>()
   for (const item of results.flatMap((result) => result.poison)) {
     if (!poison.has(item.operation.key)) poison.set(item.operation.key, item)
   }
   // A key poison in one model is dropped from all of them, so every table of the unit stays in step.
+  let positions = input.operations.map((_, index) => index)
   if (poison.size > 0) {
     positions = positions.filter((index) => !poison.has((input.operations[index] as Operation).key))
     results = run(positions.map((index) => input.operations[index] as Operation))
   }
   return {
-    batches: unit.models.map((model, index) => ({
-      model,
-      rows: results[index]?.rows ?? [],
-      opIndex: (results[index]?.opIndex ?? []).map((position) => positions[position] as number),
-    })),
+    batches: unit.models.map((model, index) => {
+      const result = results[index] as SerializedBatch
+      return { model, rows: result.rows, opIndex: result.opIndex.map((position) => positions[position] as number) }
+    }),
     poison: [...poison.values()],
   }
 }

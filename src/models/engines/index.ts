@@ -1,4 +1,4 @@
-import { quoteIdentifier } from '../../clickhouse/sql.js'
+import { quoteIdentifier, quoteString } from '../../clickhouse/sql.js'
 import type { AggregatingMergeTreeEngine } from './aggregating-merge-tree.js'
 import type { CollapsingMergeTreeEngine, VersionedCollapsingMergeTreeEngine } from './collapsing-merge-tree.js'
 import type { MergeTreeEngine } from './merge-tree.js'
@@ -22,10 +22,6 @@ export type Engine<TColumn extends string = string> =
   | VersionedCollapsingMergeTreeEngine<TColumn>
   | SummingMergeTreeEngine<TColumn>
   | AggregatingMergeTreeEngine<TColumn>
-
-function quoteString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-}
 
 /** The engine's own arguments (columns quoted), without the replication paths. */
 function engineArguments(engine: Engine): string[] {

@@ -1,13 +1,24 @@
+import { quoteString } from '../../clickhouse/sql.js'
 import { ConfigError } from '../../errors.js'
 import { Field, type ClickHouseValue } from './common.js'
-import { parseInstant } from './time.js'
+import { parseInstant, wallClockText } from './time.js'
 
 const DATETIME_MAX = 4_294_967_295
 const DATETIME64_MIN = Date.UTC(1900, 0, 1) / 1000
 const DATETIME64_MAX = Date.UTC(2299, 11, 31, 23, 59, 59) / 1000
 
+/** A time zone the runtime cannot resolve would only fail on the first row: refuse it at declaration. */
+function checkTimezone(timezone: string | undefined): void {
+  if (timezone === undefined) return
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone })
+  } catch {
+    throw new ConfigError(`unknown time zone ${JSON.stringify(timezone)} (use an IANA name such as 'UTC')`)
+  }
+}
+
 function timezoneSQL(timezone: string | undefined): string {
-  return timezone === undefined ? '' : `'${timezone.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  return timezone === undefined ? '' : quoteString(timezone)
 }
 
 /**
@@ -20,6 +31,7 @@ export class DateTimeField extends Field<Date | string | number> {
 
   constructor(readonly timezone?: string) {
     super()
+    checkTimezone(timezone)
   }
 
   toSQLType(): string {
@@ -56,6 +68,7 @@ export class DateTime64Field extends Field<Date | string> {
     super()
     if (!Number.isInteger(precision) || precision < 0 || precision > 9)
       throw new ConfigError(`DateTime64 precision must be 0..9, got ${precision}`)
+    checkTimezone(timezone)
   }
 
   toSQLType(): string {
@@ -79,9 +92,10 @@ export class DateTime64Field extends Field<Date | string> {
     if (this.precision === 0) return String(instant.seconds)
     const fraction = instant.fraction.padEnd(this.precision, '0').slice(0, this.precision)
     if (instant.seconds >= 0) return `${instant.seconds}.${fraction}`
-    // Before 1970 the text form is unambiguous where a negative fractional timestamp is not.
-    const whole = new Date(instant.seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')
-    return `${whole}.${fraction}`
+    // ClickHouse reads no negative fractional timestamp: before 1970 the value goes out as text, which
+    // the server reads in the column's time zone (the server's own when the column names none; UTC
+    // assumed then).
+    return `${wallClockText(instant.seconds, this.timezone ?? 'UTC')}.${fraction}`
   }
 }
 

@@ -1,3 +1,4 @@
+import { quoteString } from '../../clickhouse/sql.js'
 import { ConfigError } from '../../errors.js'
 import { Field, type ClickHouseValue } from './common.js'
 
@@ -28,9 +29,7 @@ export class EnumField<TValues extends EnumValues = EnumValues> extends Field<ke
   }
 
   toSQLType(): string {
-    const items = Object.entries(this.values).map(
-      ([name, number]) => `'${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' = ${number}`,
-    )
+    const items = Object.entries(this.values).map(([name, number]) => `${quoteString(name)} = ${number}`)
     return `Enum${this.bits}(${items.join(', ')})`
   }
 

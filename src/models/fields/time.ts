@@ -51,3 +51,23 @@ function offsetSeconds(offset: string | undefined): number {
 export function dayText(seconds: number): string {
   return new Date(Math.floor(seconds / 86_400) * 86_400_000).toISOString().slice(0, 10)
 }
+
+/**
+ * `YYYY-MM-DD hh:mm:ss` of an instant as a clock in `timezone` shows it (IANA name, e.g. `Asia/Tokyo`).
+ * For values ClickHouse only reads as text (DateTime64 before 1970), which it reads in the column's
+ * time zone. Throws RangeError for a time zone the runtime does not know.
+ */
+export function wallClockText(seconds: number, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(seconds * 1000))
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value ?? '00'
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`
+}

@@ -9,6 +9,13 @@ import type { ClickHouseDatabase } from '../../../src/clickhouse/index.js'
 import { ConfigError } from '../../../src/errors.js'
 import {
   aggregatingMergeTree,
+  array,
+  dateTime,
+  decimal,
+  map,
+  nullable,
+  sql,
+  tuple,
   collapsingMergeTree,
   createTableStatement,
   defineModel,
@@ -128,6 +135,32 @@ const cases: {
   },
 ]
 
+/** Every clause and column option at once: created on each server that has what it uses. */
+const everything = defineModel({
+  importKey: 'everything',
+  table: 'every thing',
+  fields: {
+    id: uInt64(),
+    'created at': dateTime('UTC'),
+    kind: string().default("it's").comment('event kind'),
+    amount: decimal(18, 2).default(0).codec('ZSTD(1)'),
+    tags: array(nullable(string())).default(['a', null]),
+    point: tuple(uInt8(), string()).default([1, 'x']),
+    attrs: map(string(), uInt64()).default({ a: '1' }),
+    flag: uInt8().defaultSQL('1 + 1'),
+  },
+  engine: mergeTree({
+    orderBy: ['id', sql`toDate(\`created at\`)`],
+    partitionBy: sql`toYYYYMM(\`created at\`)`,
+    primaryKey: ['id'],
+    sampleBy: 'id',
+    ttl: sql`\`created at\` + INTERVAL 1 YEAR`,
+    settings: { index_granularity: 8192 },
+  }),
+  source: { table: 'events', primaryKey: ['id'] },
+  deletes: 'ignore',
+})
+
 describe.each([
   { target: 'embedded chDB 26.x', open: clickhouseEmbedded },
   { target: 'ClickHouse 18.16 server', open: clickhouseServer },
@@ -144,6 +177,30 @@ describe.each([
   afterAll(async () => {
     await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
     await Promise.all([admin.client.close(), db.client.close()])
+  })
+
+  it('creates a table with every clause and column option where the server has them, defaults applied', async () => {
+    if (!capabilities.map) {
+      expect(() => createTableStatement(everything, capabilities, database)).toThrow(ConfigError)
+      return
+    }
+    const { sql: ddl, settings } = createTableStatement(everything, capabilities, database)
+    await db.client.command({ query: ddl, clickhouse_settings: settings })
+    const table = qualifiedTable(database, 'every thing')
+    await db.client.insert({ table, values: [{ id: '1', 'created at': 1_700_000_000 }], format: 'JSONEachRow' })
+    const result = await db.client.query({ query: `SELECT * FROM ${table}`, format: 'JSONEachRow' })
+    expect(await result.json()).toEqual([
+      {
+        id: '1',
+        'created at': '2023-11-14 22:13:20',
+        kind: "it's",
+        amount: 0,
+        tags: ['a', null],
+        point: [1, 'x'],
+        attrs: { a: '1' },
+        flag: 2,
+      },
+    ])
   })
 
   it.each(cases)(

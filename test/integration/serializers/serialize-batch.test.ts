@@ -11,6 +11,8 @@ import {
   createTableStatement,
   dateTime,
   defineModel,
+  defineMultiModel,
+  ModelRegistry,
   int8,
   replacingMergeTree,
   string,
@@ -20,7 +22,12 @@ import {
   type Model,
   type SourceRow,
 } from '../../../src/models/index.js'
-import { needsCurrentState, readCurrentState, serializeBatch } from '../../../src/serializers/index.js'
+import {
+  needsCurrentState,
+  readCurrentState,
+  serializeBatch,
+  serializeUnitBatch,
+} from '../../../src/serializers/index.js'
 import type { Operation } from '../../../src/storages/storage.js'
 import { clickhouseEmbedded, clickhouseServer } from '../../utils/clients.js'
 import { uniqueName } from '../../utils/names.js'
@@ -47,6 +54,29 @@ const replacing = defineModel({
   fields: { id: uInt64(), name: string(), version: uInt64(), is_deleted: uInt8() },
   engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
   source,
+})
+
+/** A multi-model: one source table feeding a ReplacingMergeTree table and a collapsing one. */
+const multiLatest = defineModel({
+  importKey: 'accounts',
+  table: 'accounts_latest',
+  fields: { id: uInt64(), name: string(), version: uInt64() },
+  engine: replacingMergeTree({ orderBy: ['id'], version: 'version' }),
+  source: { table: 'accounts', primaryKey: ['id'] },
+  deletes: 'ignore',
+})
+const multiNames = defineModel({
+  importKey: 'accounts',
+  table: 'accounts_names',
+  fields: { id: uInt64(), upper: string(), sign: int8(), version: uInt64() },
+  engine: collapsingMergeTree({ orderBy: ['id'], sign: 'sign', version: 'version' }),
+  source: { table: 'accounts', primaryKey: ['id'] },
+  columns: { upper: (row) => String(row.name).toUpperCase() },
+})
+const accounts = defineMultiModel({
+  importKey: 'accounts',
+  source: { table: 'accounts', primaryKey: ['id'] },
+  models: [multiLatest, multiNames],
 })
 
 describe.each([
@@ -139,6 +169,33 @@ describe.each([
     )
     await round(versioned, [{ kind: 'delete', key: key(1, "o'hara"), seq: 3 }], new Map())
     expect(await final(versioned, 'org, login, name')).toEqual([{ org: '2', login: 'x', name: 'b' }])
+  })
+
+  it('feeds both tables of a multi-model from one fetch', async () => {
+    for (const model of accounts.models) await create(model)
+    const unit = new ModelRegistry([accounts]).get('accounts')
+    const rows = new Map<string, SourceRow>([
+      ['1', { id: 1, name: 'ann' }],
+      ['2', { id: 2, name: 'bob' }],
+    ])
+    const batch = serializeUnitBatch(unit, {
+      operations: [
+        { kind: 'insert', key: '1', seq: 1 },
+        { kind: 'insert', key: '2', seq: 2 },
+      ],
+      rows,
+    })
+    expect(batch.poison).toEqual([])
+    for (const { model, rows: values } of batch.batches)
+      await db.client.insert({ table: qualifiedTable(database, model.table), values, format: 'JSONEachRow' })
+    expect(await final(multiLatest, 'id, name')).toEqual([
+      { id: '1', name: 'ann' },
+      { id: '2', name: 'bob' },
+    ])
+    expect(await final(multiNames, 'id, upper')).toEqual([
+      { id: '1', upper: 'ANN' },
+      { id: '2', upper: 'BOB' },
+    ])
   })
 
   it('writes a tombstone on ReplacingMergeTree with is_deleted where the server has it', async () => {

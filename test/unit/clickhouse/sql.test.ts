@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { qualifiedTable, quoteIdentifier } from '../../../src/clickhouse/sql.js'
+import { qualifiedTable, quoteIdentifier, quoteString } from '../../../src/clickhouse/sql.js'
 
 describe('quoteIdentifier', () => {
   it.each([
@@ -24,5 +24,15 @@ describe('quoteIdentifier', () => {
 describe('qualifiedTable', () => {
   it('quotes database and table separately', () => {
     expect(qualifiedTable('analytics', 'page.views')).toBe('`analytics`.`page.views`')
+  })
+})
+
+describe('quoteString', () => {
+  it.each([
+    { text: 'UTC', out: "'UTC'" },
+    { text: "it's", out: "'it\\'s'" },
+    { text: "a\\' OR 1", out: "'a\\\\\\' OR 1'" },
+  ])('quotes $text so it cannot end the literal early', ({ text, out }) => {
+    expect(quoteString(text)).toBe(out)
   })
 })

@@ -66,6 +66,8 @@ describe('defineModel', () => {
       message: /primary key column uid must map to a field/,
     },
     { name: 'a zero batch size', patch: { sync: { batchSize: 0 } }, message: /sync.batchSize/ },
+    { name: 'a negative sync delay', patch: { sync: { syncDelayMs: -1 } }, message: /sync.syncDelayMs must be/ },
+    { name: 'a zero lock timeout', patch: { sync: { lockTimeoutMs: 0 } }, message: /sync.lockTimeoutMs must be/ },
   ])('rejects $name with a ConfigError naming the model', ({ patch, message }) => {
     const define = () => defineModel({ ...base, ...patch })
     expect(define).toThrow(ConfigError)

@@ -64,8 +64,11 @@ describe('migrateAliases', () => {
   const all = ['s1', 's2', 's3', 'ro', 'nomigrate']
   const routing = { migrateReplicatedAliases: all, migrateNonReplicatedAliases: all }
 
-  it('migrates a replicated table once per cluster, a non-replicated one on every alias, never readonly ones', () => {
-    expect(migrateAliases(model('r', { replicated: true, routing }), { databases, router: {} })).toEqual(['s1', 's3'])
-    expect(migrateAliases(model('n', { routing }), { databases, router: {} })).toEqual(['s1', 's2', 's3'])
+  it('runs an ALTER of a replicated table once per cluster, everything else on every alias, never on readonly ones', () => {
+    const config = { databases, router: {} }
+    expect(migrateAliases(model('r', { replicated: true, routing }), config, 'alter')).toEqual(['s1', 's3'])
+    expect(migrateAliases(model('r', { replicated: true, routing }), config, 'create')).toEqual(['s1', 's2', 's3'])
+    expect(migrateAliases(model('n', { routing }), config, 'alter')).toEqual(['s1', 's2', 's3'])
+    expect(migrateAliases(model('n', { routing }), config)).toEqual(['s1', 's2', 's3'])
   })
 })

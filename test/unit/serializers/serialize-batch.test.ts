@@ -3,6 +3,7 @@ import { ConfigError, PoisonRowError } from '../../../src/errors.js'
 import {
   collapsingMergeTree,
   defineModel,
+  dateTime,
   defineMultiModel,
   int8,
   mergeTree,
@@ -60,6 +61,7 @@ describe('serializeBatch', () => {
         { id: '1', name: 'ann', visits: 0, note: null, version: '10', is_deleted: 0 },
         { id: '2', name: 'bob', visits: 7, note: 'n', version: '11', is_deleted: 0 },
       ],
+      opIndex: [0, 1],
       poison: [],
     })
   })
@@ -92,6 +94,7 @@ describe('serializeBatch', () => {
       { id: '1', name: 'ANN', visits: 0, note: null, sign: 1, version: '20' },
       { ...held, id: '2', version: '6', sign: -1 },
     ])
+    expect(result.opIndex).toEqual([0, 0, 1])
   })
 
   it('writes nothing for a collapsing delete of a key ClickHouse does not hold', () => {
@@ -112,6 +115,8 @@ describe('serializeBatch', () => {
     expect(result.rows.map((row) => row.id)).toEqual(['1'])
     expect(result.poison).toHaveLength(1)
     expect(result.poison[0]?.operation).toEqual(op('insert', '3', 1))
+    expect(result.poison[0]?.index).toBe(0)
+    expect(result.opIndex).toEqual([1])
     expect(result.poison[0]?.error).toBeInstanceOf(PoisonRowError)
     expect(result.poison[0]?.error.message).toMatch(
       /serialize users.visits for users\/key 3: value -1 does not fit UInt32/,
@@ -122,6 +127,20 @@ describe('serializeBatch', () => {
   it('fails the batch when a mapped source column is missing from every row', () => {
     const input = { operations: [op('insert', '1', 1)], rows: new Map([['1', { id: '1' }]]) }
     expect(() => serializeBatch(replacing, input)).toThrow(/the source row has no column full_name/)
+  })
+
+  it('fails on a missing Nullable source column too, unless the field defaults to null', () => {
+    const input = { operations: [op('insert', '1', 1)], rows: new Map([['1', { id: '1', full_name: 'a' }]]) }
+    expect(() => serializeBatch(replacing, input)).toThrow(/the source row has no column note/)
+    const defaulted = defineModel({
+      importKey: 'd',
+      table: 'd',
+      fields: { id: uInt64(), note: nullable(string()).default(null) },
+      engine: mergeTree({ orderBy: ['id'] }),
+      source,
+      deletes: 'ignore',
+    })
+    expect(serializeBatch(defaulted, input).rows).toEqual([{ id: '1', note: null }])
   })
 
   it('takes the version from a source column when the model names one', () => {
@@ -143,6 +162,20 @@ describe('serializeBatch', () => {
     expect(serializeBatch(versioned, deletion).rows).toEqual([{ id: '1', version: '78', is_deleted: 1 }])
     expect(needsCurrentState(versioned)).toBe(true)
   })
+
+  it('steps a date-time source version one second past the live row for a tombstone', () => {
+    const timed = defineModel({
+      importKey: 't',
+      table: 't',
+      fields: { id: uInt64(), updated_at: dateTime('UTC'), is_deleted: uInt8() },
+      engine: replacingMergeTree({ orderBy: ['id'], version: 'updated_at', isDeleted: 'is_deleted' }),
+      source,
+      version: { column: 'updated_at' },
+    })
+    const live = { id: '1', updated_at: '2024-01-02 03:04:05', is_deleted: 0 }
+    const deletion = { operations: [op('delete', '1', 4)], rows: new Map(), currentState: new Map([['1', live]]) }
+    expect(serializeBatch(timed, deletion).rows).toEqual([{ id: '1', updated_at: 1_704_164_646, is_deleted: 1 }])
+  })
 })
 
 describe('needsCurrentState', () => {
@@ -159,11 +192,11 @@ describe('serializeUnitBatch', () => {
     const bad = new Map<string, SourceRow>([...rows, ['3', { id: '3', full_name: 'cy', visits: 'x' }]])
     const result = serializeUnitBatch(
       { ...unit },
-      { operations: [op('insert', '1', 1), op('insert', '3', 2)], rows: bad },
+      { operations: [op('insert', '3', 1), op('insert', '1', 2)], rows: bad },
     )
-    expect(result.batches.map((batch) => [batch.model.table, batch.rows.map((row) => row.id)])).toEqual([
-      ['users', ['1']],
-      ['users_collapsing', ['1']],
+    expect(result.batches.map((batch) => [batch.model.table, batch.rows.map((row) => row.id), batch.opIndex])).toEqual([
+      ['users', ['1'], [1]],
+      ['users_collapsing', ['1'], [1]],
     ])
     expect(result.poison.map((item) => item.operation.key)).toEqual(['3'])
   })

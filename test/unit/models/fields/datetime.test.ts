@@ -58,6 +58,15 @@ describe('DateTime64Field', () => {
     expect(field.toClickHouse(value)).toBe(out)
   })
 
+  it('writes a time before 1970 as text in the column time zone', () => {
+    expect(dateTime64(3, 'Asia/Tokyo').toClickHouse('1950-01-01 00:00:00.25Z')).toBe('1950-01-01 09:00:00.250')
+  })
+
+  it('refuses an unknown time zone when declared', () => {
+    expect(() => dateTime('Mars/Olympus')).toThrow(ConfigError)
+    expect(() => dateTime64(3, 'Mars/Olympus')).toThrow(/unknown time zone "Mars\/Olympus"/)
+  })
+
   it('rejects a time outside 1900..2299 and a bad precision', () => {
     expect(() => dateTime64(3).toClickHouse('1800-01-01')).toThrow(PoisonRowError)
     expect(() => dateTime64(10)).toThrow(ConfigError)
