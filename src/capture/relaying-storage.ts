@@ -4,9 +4,10 @@ import { relayOutbox, type RelayOptions } from './relay.js'
 
 /**
  * `storage` (e.g. a RedisStorage) that first moves the model's trigger-captured operations out of
- * the PostgreSQL outbox whenever a round starts (`preSync`): the sync loop needs no relay of its
- * own, and a round never claims a batch while captured changes wait in the outbox. Every other
- * method is the storage's own, whatever the Storage interface grows.
+ * the PostgreSQL outbox whenever a round starts (`preSync`) or the backlog is measured
+ * (`backlogRange`, which a flush takes its mark from): the sync loop needs no relay of its own, a
+ * round never claims a batch while captured changes wait in the outbox, and a flush waits for them
+ * too. Every other method is the storage's own, whatever the Storage interface grows.
  */
 export function relayingStorage<S extends Storage>(
   storage: S,
@@ -17,9 +18,14 @@ export function relayingStorage<S extends Storage>(
     await relayOutbox(pool, storage, { ...options, importKey })
     return storage.preSync(importKey, claimOptions)
   }
+  const backlogRange: Storage['backlogRange'] = async (importKey) => {
+    await relayOutbox(pool, storage, { ...options, importKey })
+    return storage.backlogRange(importKey)
+  }
   return new Proxy(storage, {
     get(target, property) {
       if (property === 'preSync') return preSync
+      if (property === 'backlogRange') return backlogRange
       const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
     },

@@ -28,6 +28,7 @@ export function workerCommand(): Command {
         : null
       const runtime = await openSyncRuntime(config, {
         metrics: metrics.storageCallbacks(),
+        warn: (message) => logger.warn(message),
         poolSize: concurrency + 2,
       })
       try {

@@ -11,6 +11,8 @@ import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../seri
 import { fetchRowsByKeys } from '../source/fetch.js'
 import type { StorageMetrics } from '../storages/metrics.js'
 import { openStorage } from '../storages/open-storage.js'
+import { checkRedisDurability } from '../storages/redis/check-durability.js'
+import { relayingStorage } from '../capture/relaying-storage.js'
 import type { Storage } from '../storages/storage.js'
 import type { ModelRuntime, SyncRuntime, SyncUnitRuntime } from './runtime.js'
 
@@ -40,6 +42,8 @@ export async function openSyncRuntime(
   options: {
     metrics?: StorageMetrics
     poolSize?: number
+    /** Told what could lose data without failing the start (a Redis that may evict operations). */
+    warn?: (message: string) => void
     /** Payload chunk limits (tests force several chunks per batch with small ones). */
     chunkLimits?: { rows: number; bytes: number }
   } = {},
@@ -56,7 +60,9 @@ export async function openSyncRuntime(
       const redis = openStorage({ kind: 'redis', url: config.redis.url, metrics: options.metrics ?? {} })
       closers.push(() => redis.close())
       await reach('Redis', config.redis.url, () => redis.redis.ping())
-      storages.set('redis', redis)
+      for (const warning of await checkRedisDurability(redis.redis)) options.warn?.(warning)
+      // Trigger-captured changes wait in the PostgreSQL outbox; each round relays them first.
+      storages.set('redis', relayingStorage(redis, pool))
     }
     if (kinds.has('postgres')) {
       const outbox = openStorage({ kind: 'postgres', url: config.postgres.url, metrics: options.metrics ?? {} })

@@ -3,7 +3,16 @@ import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { Queryable } from '../../source/source-table.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
-import type { BacklogRange, BatchRef, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import type {
+  BacklogRange,
+  BatchRef,
+  Claim,
+  ClaimOptions,
+  DeadLetter,
+  Operation,
+  OperationKind,
+  Storage,
+} from '../storage.js'
 import { finishBatch } from './finish-batch.js'
 import { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
 import { catchUpSequence, installOutbox } from './install-outbox.js'

@@ -2,7 +2,16 @@ import { Cluster, type Redis } from 'ioredis'
 import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
-import type { BacklogRange, BatchRef, Claim, ClaimOptions, DeadLetter, Operation, OperationKind, Storage } from '../storage.js'
+import type {
+  BacklogRange,
+  BatchRef,
+  Claim,
+  ClaimOptions,
+  DeadLetter,
+  Operation,
+  OperationKind,
+  Storage,
+} from '../storage.js'
 import { redisModelKeys, stagedKey } from './redis-keys.js'
 import { REDIS_SCRIPTS, type RedisScriptName } from './scripts.js'
 
