@@ -126,6 +126,23 @@ export abstract class Field<TData = unknown> {
   }
 
   /**
+   * `Nullable(T)`: emits `Nullable(<type>)`; the row type gains `| null`. Same as `nullable(field)`.
+   * @example string().nullable()
+   */
+  nullable(): NullableField<this> {
+    return new NullableField(this)
+  }
+
+  /**
+   * `LowCardinality(T)`: emits `LowCardinality(<type>)`; the row type is unchanged. Same as
+   * `lowCardinality(field)`.
+   * @example string().lowCardinality()
+   */
+  lowCardinality(): LowCardinalityField<this> {
+    return new LowCardinalityField(this)
+  }
+
+  /**
    * Emits `CODEC(<codec>)` (ClickHouse ≥ 19.1).
    * @example float64().codec('Gorilla, ZSTD(1)')
    */
@@ -149,4 +166,68 @@ export function parseBigInt(value: unknown): bigint | null {
   if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return BigInt(value.trim())
   if (typeof value === 'boolean') return value ? 1n : 0n
   return null
+}
+
+// The two wrappers live here, beside the class they wrap, so that Field's `.nullable()` and
+// `.lowCardinality()` can build them without an import cycle between field files.
+
+/** `Nullable(T)`: NULL (and a missing value without default) goes out as `null`; the row type gains `| null`. */
+export class NullableField<TInner extends Field = Field> extends Field<TInner['$type'] | null> {
+  readonly kind = 'nullable'
+
+  constructor(readonly inner: TInner) {
+    super()
+  }
+
+  toSQLType(): string {
+    return `Nullable(${this.inner.toSQLType()})`
+  }
+
+  families(): string[] {
+    return ['Nullable', ...this.inner.families()]
+  }
+
+  emptyValue(): ClickHouseValue {
+    return null
+  }
+
+  override toClickHouse(value: unknown): ClickHouseValue {
+    return value === null || value === undefined ? null : this.inner.toClickHouse(value)
+  }
+
+  protected convert(value: unknown): ClickHouseValue {
+    return this.inner.toClickHouse(value)
+  }
+}
+
+/**
+ * `LowCardinality(T)`: dictionary-encoded storage, same values as T. ClickHouse 18.x–19.x need
+ * `allow_experimental_low_cardinality_type = 1`, which the DDL generator sets when the probe says so.
+ */
+export class LowCardinalityField<TInner extends Field = Field> extends Field<TInner['$type']> {
+  readonly kind = 'lowCardinality'
+
+  constructor(readonly inner: TInner) {
+    super()
+  }
+
+  toSQLType(): string {
+    return `LowCardinality(${this.inner.toSQLType()})`
+  }
+
+  families(): string[] {
+    return ['LowCardinality', ...this.inner.families()]
+  }
+
+  emptyValue(): ClickHouseValue {
+    return this.inner.emptyValue()
+  }
+
+  override toClickHouse(value: unknown): ClickHouseValue {
+    return this.inner.toClickHouse(value)
+  }
+
+  protected convert(value: unknown): ClickHouseValue {
+    return this.inner.toClickHouse(value)
+  }
 }

@@ -38,6 +38,7 @@ export type RowIsInferred = Expect<
 
 const fields = {
   id: uInt32(),
+  nickname: string().nullable().lowCardinality(),
   label: nullable(string()),
   embedding: array(float32(), { dimension: 3 }),
   point: tuple(float32(), int64()),
@@ -57,6 +58,7 @@ export type FieldTypes = Expect<
     typeof model.$inferRow,
     {
       id: number
+      nickname: string | null
       label: string | null
       embedding: number[]
       point: [number, bigint | number | string]

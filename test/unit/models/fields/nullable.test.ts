@@ -11,6 +11,12 @@ describe('NullableField', () => {
     expect(field.toSQLType()).toBe('Nullable(UInt8)')
   })
 
+  it('is also a modifier of every field', () => {
+    expect(uInt8().nullable().toSQLType()).toBe('Nullable(UInt8)')
+    expect(uInt8().nullable().lowCardinality().toSQLType()).toBe('LowCardinality(Nullable(UInt8))')
+    expect(uInt8().nullable().default(null).toClickHouse(undefined)).toBeNull()
+  })
+
   it('still rejects what T rejects', () => {
     expect(() => nullable(uInt8()).toClickHouse(300)).toThrow(PoisonRowError)
   })
