@@ -52,9 +52,10 @@ pg_init() {
 
 postgres_start() {
   pg_init
-  # The socket goes to the data folder so nothing under /var/run is needed.
+  # The socket goes to the data folder so nothing under /var/run is needed. search_path=public: the
+  # user is named like chsync's outbox schema, and "$user" first would put unqualified tables there.
   pg_as_owner "$(pg_bindir)/pg_ctl" -D "$(pg_data)" -l "$(pg_log)" -w -t 60 start \
-    -o "-p $CHSYNC_PG_PORT -c listen_addresses=$CHSYNC_HOST -k $(pg_data) -c max_connections=200" \
+    -o "-p $CHSYNC_PG_PORT -c listen_addresses=$CHSYNC_HOST -k $(pg_data) -c max_connections=200 -c search_path=public" \
     >/dev/null || die "postgres did not start: $(pg_log)"
   pg_as_owner "$(pg_bindir)/psql" -h "$(pg_data)" -p "$CHSYNC_PG_PORT" -U "$CHSYNC_PG_USER" -d postgres -Atqc \
     "SELECT 1 FROM pg_database WHERE datname = '$CHSYNC_PG_DATABASE'" | grep -q 1 ||

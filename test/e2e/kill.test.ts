@@ -1,8 +1,4 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@temporalio/client'
 import type pg from 'pg'
@@ -17,8 +13,8 @@ import { clickhouseRows, duplicateCount, sourceRows } from '../utils/e2e.js'
 import { uniqueName } from '../utils/names.js'
 import { requireEnv } from '../utils/services-env.js'
 import { WorkerProcess } from '../utils/worker-process.js'
+import { writeUsersConfig } from '../utils/config-file.js'
 
-const run = promisify(execFile)
 const WRITE_SECONDS = Number(process.env.CHSYNC_KILL_TEST_SECONDS ?? 60)
 
 /**
@@ -29,19 +25,11 @@ const WRITE_SECONDS = Number(process.env.CHSYNC_KILL_TEST_SECONDS ?? 60)
 describe('sync survives SIGKILL of the worker at random moments', () => {
   const table = uniqueName('kill')
   const importKey = uniqueName('kill')
-  const database = uniqueName('chsync_kill')
-  const dir = mkdtempSync(join(tmpdir(), 'chsync-kill-'))
-  const configFile = join(dir, 'chsync.config.ts')
-  const temporal = {
-    address: requireEnv('CHSYNC_TEMPORAL_ADDRESS'),
-    namespace: 'default',
-    taskQueue: uniqueName('kill'),
-  }
   // The embedded ClickHouse directory belongs to the worker process while it runs; this process
   // opens it only at the end, after the last worker stopped.
-  const chdbDir = join(dir, 'chdb')
-  const env = { CHSYNC_CLICKHOUSE_URL: '' }
-  const worker = new WorkerProcess(['--config', configFile, '--concurrency', '4'], env)
+  const config = writeUsersConfig({ sourceTable: table, importKey, batchSize: 1000, syncDelayMs: 1000 })
+  const { temporal, database, chdbDir } = config
+  const worker = new WorkerProcess(['--config', config.file, '--concurrency', '4'], config.env)
   let pool: pg.Pool
   let client: Client
   let storage: RedisStorage
@@ -49,32 +37,8 @@ describe('sync survives SIGKILL of the worker at random moments', () => {
   beforeAll(async () => {
     pool = postgresPool()
     await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`)
-    writeFileSync(
-      configFile,
-      `import { defineConfig, defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from ${JSON.stringify(resolve('dist/src/index.js'))}
-export default defineConfig({
-  databases: { default: { url: ${JSON.stringify(`chdb://${chdbDir}`)}, database: ${JSON.stringify(database)} } },
-  postgres: { url: ${JSON.stringify(requireEnv('CHSYNC_POSTGRES_URL'))} },
-  redis: { url: ${JSON.stringify(requireEnv('CHSYNC_REDIS_URL'))} },
-  temporal: ${JSON.stringify(temporal)},
-  migrationsDir: 'migrations',
-  models: [
-    defineModel({
-      importKey: ${JSON.stringify(importKey)},
-      table: 'users',
-      fields: { id: uInt64(), name: string(), score: int32(), version: uInt64(), is_deleted: uInt8() },
-      engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
-      source: { table: ${JSON.stringify(table)}, primaryKey: ['id'] },
-      sync: { batchSize: 1000, syncDelayMs: 1000 },
-    }),
-  ],
-})
-`,
-    )
-    const cli = (...args: string[]) =>
-      run(process.execPath, ['bin/chsync.js', ...args], { env: { ...process.env, ...env } })
-    await cli('makemigrations', '--config', configFile, '--import-from', resolve('dist/src/index.js'))
-    await cli('migrate', '--config', configFile)
+    await config.chsync('makemigrations', '--config', config.file, '--import-from', resolve('dist/src/index.js'))
+    await config.chsync('migrate', '--config', config.file)
     storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL') })
     client = await connectClient(temporal)
     await worker.start()

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { uniqueName } from './names.js'
+import { requireEnv } from './services-env.js'
+
+const execFileAsync = promisify(execFile)
+
+/**
+ * A `chsync.config.ts` in a fresh folder, for tests that run the real `chsync` bin: one
+ * ReplacingMergeTree users model on embedded ClickHouse in that folder (owned by whichever chsync
+ * process opens it), the local services, and a private task queue.
+ */
+export function writeUsersConfig(options: {
+  sourceTable: string
+  importKey: string
+  syncDelayMs?: number
+  batchSize?: number
+}) {
+  const dir = mkdtempSync(join(tmpdir(), 'chsync-config-'))
+  const file = join(dir, 'chsync.config.ts')
+  const database = uniqueName('chsync_cli')
+  const chdbDir = join(dir, 'chdb')
+  const temporal = {
+    address: requireEnv('CHSYNC_TEMPORAL_ADDRESS'),
+    namespace: 'default',
+    taskQueue: uniqueName('cli'),
+  }
+  writeFileSync(
+    file,
+    `import { defineConfig, defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from ${JSON.stringify(resolve('dist/src/index.js'))}
+export default defineConfig({
+  databases: { default: { url: ${JSON.stringify(`chdb://${chdbDir}`)}, database: ${JSON.stringify(database)} } },
+  postgres: { url: ${JSON.stringify(requireEnv('CHSYNC_POSTGRES_URL'))} },
+  redis: { url: ${JSON.stringify(requireEnv('CHSYNC_REDIS_URL'))} },
+  temporal: ${JSON.stringify(temporal)},
+  models: [
+    defineModel({
+      importKey: ${JSON.stringify(options.importKey)},
+      table: 'users',
+      fields: { id: uInt64(), name: string(), score: int32(), version: uInt64(), is_deleted: uInt8() },
+      engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
+      source: { table: ${JSON.stringify(options.sourceTable)}, primaryKey: ['id'] },
+      sync: { batchSize: ${options.batchSize ?? 1000}, syncDelayMs: ${options.syncDelayMs ?? 60_000} },
+    }),
+  ],
+})
+`,
+  )
+  // Only the config decides where ClickHouse is: no CHSYNC_CLICKHOUSE_URL redirecting the alias.
+  const env = { ...process.env, CHSYNC_CLICKHOUSE_URL: '' }
+  /** Runs the built `chsync` bin with this config's environment. */
+  const chsync = (...args: string[]) => execFileAsync(process.execPath, ['bin/chsync.js', ...args], { env })
+  return { dir, file, database, chdbDir, temporal, env: { CHSYNC_CLICKHOUSE_URL: '' }, chsync }
+}
