@@ -6,6 +6,7 @@ import { logger as rootLogger, type Logger } from '../logger.js'
 import type { SyncMetrics } from '../metrics/metrics.js'
 import type { SyncRuntime } from '../sync/runtime.js'
 import { connectWorker, type TemporalSettings } from '../temporal/connect.js'
+import { routeTemporalLogs } from './runtime-logging.js'
 
 export interface WorkerOptions {
   runtime: SyncRuntime
@@ -35,6 +36,7 @@ function workflowsPath(): string {
  */
 export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const log = options.logger ?? rootLogger
+  routeTemporalLogs(log)
   const concurrency = options.concurrency ?? 8
   const connection = await connectWorker(options.temporal)
   try {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type pg from 'pg'
 import {
   collapsingMergeTree,
+  dateTime64,
   defineModel,
   defineMultiModel,
   int32,
@@ -36,7 +37,15 @@ describe('sync end to end (PostgreSQL → Redis → Temporal → embedded ClickH
   const replacing = defineModel({
     ...common,
     table: 'users_replacing',
-    fields: { id: uInt64(), name: string(), score: int32(), version: uInt64(), is_deleted: uInt8() },
+    fields: {
+      id: uInt64(),
+      name: string(),
+      score: int32(),
+      // Tombstones carry every column: a DateTime64 must get a value ClickHouse can parse.
+      updated_at: dateTime64(3, 'UTC'),
+      version: uInt64(),
+      is_deleted: uInt8(),
+    },
     engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
     routing: { writeAliases: ['a', 'b'], readAliases: ['a'] },
   })
@@ -67,7 +76,9 @@ describe('sync end to end (PostgreSQL → Redis → Temporal → embedded ClickH
 
   beforeAll(async () => {
     pool = postgresPool()
-    await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`)
+    await pool.query(
+      `CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    )
     harness = new SyncHarness(ch, databases, [unit])
     await createTables(ch, databases.a, [replacing, collapsing, versioned, plain])
     await createTables(ch, databases.b, [replacing])
@@ -101,6 +112,7 @@ describe('sync end to end (PostgreSQL → Redis → Temporal → embedded ClickH
       expect(await clickhouseRows(ch, database, model, columns, engine), `${database}.${model}`).toEqual(expected)
     }
     expect(await duplicateCount(ch, databases.a, 'users_replacing', ['version'])).toBe(0)
+    expect(await harness.storage(importKey).deadLetters(importKey)).toEqual([])
     expect(await duplicateCount(ch, databases.a, 'users_collapsing', ['version', 'sign'])).toBe(0)
   }
 

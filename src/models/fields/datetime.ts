@@ -54,6 +54,9 @@ export class DateTimeField extends Field<Date | string | number> {
   }
 }
 
+/** From here on (2001-09-09) unix seconds have ten digits, which ClickHouse never mistakes for a date. */
+const UNAMBIGUOUS_UNIX_SECONDS = 1_000_000_000
+
 /**
  * `DateTime64(P[, tz])` (ClickHouse ≥ 20.1): sends `<unix seconds>.<P digits>` text, exact to the
  * precision; extra fraction digits (pg keeps microseconds) are truncated, never rounded up.
@@ -81,7 +84,7 @@ export class DateTime64Field extends Field<Date | string> {
   }
 
   emptyValue(): ClickHouseValue {
-    return '0'
+    return this.convert(new Date(0))
   }
 
   protected convert(value: unknown): ClickHouseValue {
@@ -89,13 +92,14 @@ export class DateTime64Field extends Field<Date | string> {
     if (!instant) this.reject(value, 'not a date and time')
     if (instant.seconds < DATETIME64_MIN || instant.seconds > DATETIME64_MAX)
       this.reject(value, 'outside 1900-01-01..2299-12-31')
-    if (this.precision === 0) return String(instant.seconds)
     const fraction = instant.fraction.padEnd(this.precision, '0').slice(0, this.precision)
-    if (instant.seconds >= 0) return `${instant.seconds}.${fraction}`
-    // ClickHouse reads no negative fractional timestamp: before 1970 the value goes out as text, which
-    // the server reads in the column's time zone (the server's own when the column names none; UTC
+    const withFraction = (text: string) => (this.precision === 0 ? text : `${text}.${fraction}`)
+    if (instant.seconds >= UNAMBIGUOUS_UNIX_SECONDS) return withFraction(String(instant.seconds))
+    // ClickHouse reads no negative fractional timestamp, and parses short digit strings ("0", "0.000",
+    // "86400.5") as dates instead of seconds: before 2001-09-09 the value goes out as text, which the
+    // server reads in the column's time zone (the server's own when the column names none; UTC
     // assumed then).
-    return `${wallClockText(instant.seconds, this.timezone ?? 'UTC')}.${fraction}`
+    return withFraction(wallClockText(instant.seconds, this.timezone ?? 'UTC'))
   }
 }
 

@@ -54,12 +54,25 @@ describe('DateTime64Field', () => {
       value: '1950-01-01 00:00:00.5Z',
       out: '1950-01-01 00:00:00.500',
     },
+    // ClickHouse reads "0.000" or "86400.500" as a date and fails: short timestamps go out as text.
+    { name: 'the epoch as text', field: dateTime64(3, 'UTC'), value: new Date(0), out: '1970-01-01 00:00:00.000' },
+    {
+      name: 'a day after the epoch as text',
+      field: dateTime64(3, 'UTC'),
+      value: new Date(86_400_500),
+      out: '1970-01-02 00:00:00.500',
+    },
+    { name: 'the epoch at precision 0', field: dateTime64(0, 'UTC'), value: new Date(0), out: '1970-01-01 00:00:00' },
   ])('converts $name', ({ field, value, out }) => {
     expect(field.toClickHouse(value)).toBe(out)
   })
 
   it('writes a time before 1970 as text in the column time zone', () => {
     expect(dateTime64(3, 'Asia/Tokyo').toClickHouse('1950-01-01 00:00:00.25Z')).toBe('1950-01-01 09:00:00.250')
+  })
+
+  it('has an empty value ClickHouse can parse (tombstones carry it)', () => {
+    expect(dateTime64(3, 'UTC').emptyValue()).toBe('1970-01-01 00:00:00.000')
   })
 
   it('refuses an unknown time zone when declared', () => {
