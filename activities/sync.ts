@@ -5,6 +5,7 @@ import type { Claim } from '../src/storages/storage.js'
 import * as steps from '../src/sync/steps.js'
 import type { InsertProgress } from '../src/sync/steps.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
+import { withHeartbeat } from './heartbeat.js'
 
 export interface SyncActivityDeps {
   runtime: SyncRuntime
@@ -29,23 +30,26 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       step(importKey, 'preSync', () => steps.preSync(runtime, importKey, owner)),
 
     /** Re-runnable: re-reads and re-stages the rows, or does nothing once the payload is frozen. */
-    fetchRows: (claim: Claim) => step(claim.importKey, 'fetchRows', () => steps.fetchRows(runtime, claim)),
+    fetchRows: (claim: Claim) =>
+      step(claim.importKey, 'fetchRows', () => withHeartbeat(() => steps.fetchRows(runtime, claim))),
 
     /** Re-runnable: the first run freezes the payload; a re-run reuses it byte for byte. */
-    serializeRows: (claim: Claim) => step(claim.importKey, 'serializeRows', () => steps.serializeRows(runtime, claim)),
+    serializeRows: (claim: Claim) =>
+      step(claim.importKey, 'serializeRows', () => withHeartbeat(() => steps.serializeRows(runtime, claim))),
 
     /**
      * Re-runnable: chunks carry deduplication tokens, and chunks heartbeated as done by an earlier
      * attempt are skipped.
      */
     insertBatch: (claim: Claim) =>
-      step(claim.importKey, 'insertBatch', async () => {
-        const context = Context.current()
-        const resumeFrom = context.info.heartbeatDetails as InsertProgress | undefined
-        const result = await steps.insertBatch(runtime, claim, resumeFrom, (details) => context.heartbeat(details))
-        metrics.rowsInserted.inc({ import_key: claim.importKey }, result.rows)
-        return result
-      }),
+      step(claim.importKey, 'insertBatch', () =>
+        withHeartbeat(async (report) => {
+          const resumeFrom = Context.current().info.heartbeatDetails as InsertProgress | undefined
+          const result = await steps.insertBatch(runtime, claim, resumeFrom, report)
+          metrics.rowsInserted.inc({ import_key: claim.importKey }, result.rows)
+          return result
+        }),
+      ),
 
     /** Re-runnable: the storage's postSync is idempotent and fenced by the lock token. */
     postSync: (claim: Claim) =>

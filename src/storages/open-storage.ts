@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { ConfigError } from '../errors.js'
+import { logger } from '../logger.js'
 import { redactUrl } from '../redact.js'
+
+const log = logger.child({ component: 'redis' })
 import { PostgresStorage, type PostgresStorageOptions } from './postgres/postgres-storage.js'
 import { RedisStorage, type RedisStorageOptions } from './redis/redis-storage.js'
 
@@ -49,7 +52,11 @@ export function openStorage(config: StorageConfig): RedisStorage | PostgresStora
   }
   if (config.kind === 'redis') {
     const { url, kind: _kind, ...options } = config
-    return new RedisStorage(new Redis(url, { lazyConnect: true }), { ...options, closeClient: true })
+    const redis = new Redis(url, { lazyConnect: true })
+    // ioredis reconnects by itself; each failed attempt is an 'error' event, which unheard would be
+    // printed as "Unhandled error event". The failing command reports the outage to its caller.
+    redis.on('error', (error: Error) => log.debug({ err: error, url: redactUrl(url) }, 'redis connection error'))
+    return new RedisStorage(redis, { ...options, closeClient: true })
   }
   const { url, kind: _kind, ...options } = config
   return new PostgresStorage(new pg.Pool({ connectionString: url }), { ...options, closeClient: true })

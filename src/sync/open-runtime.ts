@@ -1,5 +1,10 @@
 import pg from 'pg'
-import { probeCapabilities, type ClickHouseCapabilities, type ClickHouseDatabase } from '../clickhouse/index.js'
+import {
+  missingCapabilities,
+  probeCapabilities,
+  type ClickHouseCapabilities,
+  type ClickHouseDatabase,
+} from '../clickhouse/index.js'
 import { classifyClickHouseError } from '../clickhouse/errors.js'
 import type { ResolvedConfig } from '../config/load-config.js'
 import { ChsyncError, messageOf } from '../errors.js'
@@ -22,12 +27,21 @@ interface OpenAlias {
   capabilities: ClickHouseCapabilities
 }
 
-/** Says which service could not be reached, and where (password masked). */
+/** How long a service may take to answer at start before the worker gives up on it. */
+const REACH_TIMEOUT_MS = 10_000
+
+/** Says which service could not be reached, and where (password masked); gives up after 10 s. */
 async function reach<T>(service: string, where: string, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${REACH_TIMEOUT_MS / 1000} s`)), REACH_TIMEOUT_MS)
+  })
   try {
-    return await work()
+    return await Promise.race([work(), timeout])
   } catch (error) {
     throw new ChsyncError(`cannot reach ${service} at ${redactUrl(where)}: ${messageOf(error)}`, {}, { cause: error })
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -75,6 +89,13 @@ export async function openSyncRuntime(
       const database = openAlias(alias, settings)
       closers.push(() => database.client.close())
       const capabilities = await reach(`ClickHouse (alias ${alias})`, settings.url, () => probeCapabilities(database))
+      const missing = missingCapabilities(capabilities)
+      if (missing.length > 0) {
+        options.warn?.(
+          `ClickHouse alias ${alias} (${capabilities.version}) lacks ${missing.join(', ')}: chsync turns these off ` +
+            'there, and replayed chunks are absorbed by the engine instead of deduplicated (README, Sync)',
+        )
+      }
       aliases.set(alias, { database, capabilities })
     }
     const alias = (name: string) => aliases.get(name) as OpenAlias

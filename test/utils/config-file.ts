@@ -18,13 +18,18 @@ export function writeUsersConfig(options: {
   importKey: string
   syncDelayMs?: number
   batchSize?: number
+  /** Connection overrides, e.g. to point at a service that is down. */
+  postgresUrl?: string
+  redisUrl?: string
+  temporalAddress?: string
+  clickhouseUrl?: string
 }) {
   const dir = mkdtempSync(join(tmpdir(), 'chsync-config-'))
   const file = join(dir, 'chsync.config.ts')
   const database = uniqueName('chsync_cli')
   const chdbDir = join(dir, 'chdb')
   const temporal = {
-    address: requireEnv('CHSYNC_TEMPORAL_ADDRESS'),
+    address: options.temporalAddress ?? requireEnv('CHSYNC_TEMPORAL_ADDRESS'),
     namespace: 'default',
     taskQueue: uniqueName('cli'),
   }
@@ -32,9 +37,9 @@ export function writeUsersConfig(options: {
     file,
     `import { defineConfig, defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from ${JSON.stringify(resolve('dist/src/index.js'))}
 export default defineConfig({
-  databases: { default: { url: ${JSON.stringify(`chdb://${chdbDir}`)}, database: ${JSON.stringify(database)} } },
-  postgres: { url: ${JSON.stringify(requireEnv('CHSYNC_POSTGRES_URL'))} },
-  redis: { url: ${JSON.stringify(requireEnv('CHSYNC_REDIS_URL'))} },
+  databases: { default: { url: ${JSON.stringify(options.clickhouseUrl ?? `chdb://${chdbDir}`)}, database: ${JSON.stringify(database)} } },
+  postgres: { url: ${JSON.stringify(options.postgresUrl ?? requireEnv('CHSYNC_POSTGRES_URL'))} },
+  redis: { url: ${JSON.stringify(options.redisUrl ?? requireEnv('CHSYNC_REDIS_URL'))} },
   temporal: ${JSON.stringify(temporal)},
   models: [
     defineModel({
@@ -49,9 +54,16 @@ export default defineConfig({
 })
 `,
   )
-  // Only the config decides where ClickHouse is: no CHSYNC_CLICKHOUSE_URL redirecting the alias.
-  const env = { ...process.env, CHSYNC_CLICKHOUSE_URL: '' }
+  // Only the config decides where the services are: the CHSYNC_* variables services.env set for the
+  // tests would override its connections.
+  const overrides = {
+    CHSYNC_CLICKHOUSE_URL: '',
+    CHSYNC_POSTGRES_URL: '',
+    CHSYNC_REDIS_URL: '',
+    CHSYNC_TEMPORAL_ADDRESS: '',
+  }
+  const env = { ...process.env, ...overrides }
   /** Runs the built `chsync` bin with this config's environment. */
   const chsync = (...args: string[]) => execFileAsync(process.execPath, ['bin/chsync.js', ...args], { env })
-  return { dir, file, database, chdbDir, temporal, env: { CHSYNC_CLICKHOUSE_URL: '' }, chsync }
+  return { dir, file, database, chdbDir, temporal, env: overrides, chsync }
 }

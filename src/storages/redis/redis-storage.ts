@@ -268,8 +268,11 @@ export class RedisStorage implements Storage {
   }
 
   /** Quits the client only if the storage owns it: a caller's client may be shared. */
+  /** Ends the connection it owns: politely when connected, at once when Redis is not answering. */
   async close(): Promise<void> {
-    if (this.closeClient) await this.redis.quit()
+    if (!this.closeClient) return
+    if (this.redis.status === 'ready') await this.redis.quit()
+    else this.redis.disconnect()
   }
 }
 
