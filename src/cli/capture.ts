@@ -2,12 +2,49 @@ import { Command, Option } from 'commander'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import { installCapture, relayOutbox, removeCapture } from '../capture/index.js'
+import { loadConfig } from '../config/load-config.js'
 import { ConfigError } from '../errors.js'
+import type { SourceTable } from '../source/source-table.js'
 import { RedisStorage } from '../storages/redis/index.js'
 
+/** The model a capture command acts on: from the config (`<model>`), or spelled out by flags. */
+interface CaptureTarget {
+  importKey: string
+  source?: SourceTable
+  postgresUrl?: string
+}
+
+async function captureTarget(
+  model: string | undefined,
+  options: {
+    config: string
+    importKey?: string
+    table?: string
+    schema?: string
+    primaryKey?: string
+    postgresUrl?: string
+  },
+): Promise<CaptureTarget> {
+  if (model) {
+    const config = await loadConfig(options.config)
+    const unit = config.registry.get(model)
+    return { importKey: unit.importKey, source: unit.source, postgresUrl: config.postgres.url }
+  }
+  if (!options.importKey) throw new ConfigError('name a model of the config, or pass --import-key')
+  const source =
+    options.table && options.primaryKey
+      ? {
+          schema: options.schema ?? 'public',
+          table: options.table,
+          primaryKey: options.primaryKey.split(',').map((column) => column.trim()),
+        }
+      : undefined
+  return { importKey: options.importKey, ...(source ? { source } : {}), postgresUrl: options.postgresUrl }
+}
+
 /**
- * `chsync capture install|remove|relay`: the capture triggers of one model, named by explicit flags
- * until models come from the config file (then `chsync capture install <model>` resolves them).
+ * `chsync capture install|remove|relay [model]`: the capture triggers of one model, taken from the
+ * config file, or named by explicit flags (a table outside any config).
  */
 export function captureCommand(): Command {
   const postgresUrl = () =>
@@ -15,7 +52,9 @@ export function captureCommand(): Command {
       process.env.CHSYNC_POSTGRES_URL,
     )
   const outboxSchema = () => new Option('--outbox-schema <schema>', 'schema of the chsync outbox').default('chsync')
-  const importKey = () => new Option('--import-key <key>', 'the model’s import key').makeOptionMandatory()
+  const importKey = () => new Option('--import-key <key>', 'the model’s import key (without <model>)')
+  const config = () =>
+    new Option('-c, --config <file>', 'configuration file (with <model>)').default('chsync.config.ts')
 
   const capture = new Command('capture').description(
     'capture changes to a source table with PostgreSQL triggers into the chsync outbox',
@@ -23,45 +62,60 @@ export function captureCommand(): Command {
   capture
     .command('install')
     .description('create (or replace) the capture triggers of a model on its source table')
+    .argument('[model]', 'import key of a model in the config')
+    .addOption(config())
     .addOption(importKey())
-    .requiredOption('--table <table>', 'source table')
+    .option('--table <table>', 'source table (without <model>)')
     .option('--schema <schema>', 'schema of the source table', 'public')
-    .requiredOption('--primary-key <columns>', 'primary-key columns, comma-separated, in key order')
+    .option('--primary-key <columns>', 'primary-key columns, comma-separated, in key order (without <model>)')
     .addOption(outboxSchema())
     .addOption(postgresUrl())
     .action(
-      async (options: {
-        importKey: string
-        table: string
-        schema: string
-        primaryKey: string
-        outboxSchema: string
-        postgresUrl?: string
-      }) => {
-        await withPool(options.postgresUrl, async (pool) => {
-          const primaryKey = options.primaryKey.split(',').map((column) => column.trim())
-          const source = { schema: options.schema, table: options.table, primaryKey }
-          await installCapture(pool, { importKey: options.importKey, source, outboxSchema: options.outboxSchema })
-          console.log(`capture installed for ${options.importKey} on ${options.schema}.${options.table}`)
+      async (
+        model: string | undefined,
+        options: {
+          config: string
+          importKey?: string
+          table?: string
+          schema: string
+          primaryKey?: string
+          outboxSchema: string
+          postgresUrl?: string
+        },
+      ) => {
+        const target = await captureTarget(model, options)
+        if (!target.source) throw new ConfigError('name a model of the config, or pass --table and --primary-key')
+        const source = target.source
+        await withPool(target.postgresUrl, async (pool) => {
+          await installCapture(pool, { importKey: target.importKey, source, outboxSchema: options.outboxSchema })
+          console.log(`capture installed for ${target.importKey} on ${source.schema ?? 'public'}.${source.table}`)
         })
       },
     )
   capture
     .command('remove')
     .description('drop the capture triggers of a model (operations already captured stay)')
+    .argument('[model]', 'import key of a model in the config')
+    .addOption(config())
     .addOption(importKey())
     .addOption(outboxSchema())
     .addOption(postgresUrl())
-    .action(async (options: { importKey: string; outboxSchema: string; postgresUrl?: string }) => {
-      await withPool(options.postgresUrl, async (pool) => {
-        await removeCapture(pool, { importKey: options.importKey, outboxSchema: options.outboxSchema })
-        console.log(`capture removed for ${options.importKey}`)
-      })
-    })
+    .action(
+      async (
+        model: string | undefined,
+        options: { config: string; importKey?: string; outboxSchema: string; postgresUrl?: string },
+      ) => {
+        const target = await captureTarget(model, options)
+        await withPool(target.postgresUrl, async (pool) => {
+          await removeCapture(pool, { importKey: target.importKey, outboxSchema: options.outboxSchema })
+          console.log(`capture removed for ${target.importKey}`)
+        })
+      },
+    )
   capture
     .command('relay')
     .description('move a model’s captured operations from the outbox into Redis, once')
-    .addOption(importKey())
+    .addOption(importKey().makeOptionMandatory())
     .addOption(outboxSchema())
     .addOption(postgresUrl())
     .addOption(

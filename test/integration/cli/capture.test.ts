@@ -5,6 +5,7 @@ import { captureCommand } from '../../../src/cli/capture.js'
 import { ConfigError } from '../../../src/errors.js'
 import { RedisStorage } from '../../../src/storages/redis/index.js'
 import { postgresPool, redisClient } from '../../utils/clients.js'
+import { writeUsersConfig } from '../../utils/config-file.js'
 import { uniqueName } from '../../utils/names.js'
 
 /**
@@ -36,6 +37,31 @@ describe('chsync capture', () => {
     await pool.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
     await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(outboxSchema)} CASCADE`)
     await pool.end()
+  })
+
+  it('installs and removes the triggers of a model named in the config', async () => {
+    const source = uniqueName('cli_capture_model')
+    const modelKey = uniqueName('model')
+    await pool.query(`CREATE TABLE ${escapeIdentifier(source)} (id bigint PRIMARY KEY, name text)`)
+    try {
+      const config = writeUsersConfig({ sourceTable: source, importKey: modelKey })
+      const options = ['--config', config.file, '--outbox-schema', outboxSchema]
+      expect(await chsync('capture', 'install', modelKey, ...options)).toBe(
+        `capture installed for ${modelKey} on public.${source}`,
+      )
+      await pool.query(`INSERT INTO ${escapeIdentifier(source)} VALUES (1, 'x')`)
+      const captured = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${escapeIdentifier(outboxSchema)}.operations WHERE import_key = $1`,
+        [modelKey],
+      )
+      expect(captured.rows[0]?.n).toBe(1)
+      expect(await chsync('capture', 'remove', modelKey, ...options)).toBe(`capture removed for ${modelKey}`)
+      await expect(chsync('capture', 'install', 'no_such_model', ...options)).rejects.toThrow(
+        /unknown import key no_such_model/,
+      )
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS ${escapeIdentifier(source)}`)
+    }
   })
 
   it('installs triggers, relays what they captured into Redis, and removes them', async () => {
