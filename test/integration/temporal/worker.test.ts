@@ -43,6 +43,12 @@ describe('Temporal dev server', () => {
     expect(result).toBe('Hello, chsync (attempt 1)')
   })
 
+  it('serves the Web UI', async () => {
+    const response = await fetch(requireEnv('CHSYNC_TEMPORAL_UI_URL'))
+    expect(response.status).toBe(200)
+    expect(await response.text()).toMatch(/<html/i)
+  })
+
   it('has every search attribute the sync workflow sets registered', async () => {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' })
     for (const key of SEARCH_ATTRIBUTES) expect(Object.keys(customAttributes ?? {})).toContain(key.name)
