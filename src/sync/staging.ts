@@ -18,6 +18,8 @@ export const STAGED = {
   manifest: 'payload',
   /** One chunk of JSONEachRow bytes. */
   chunk: (model: string, index: number) => `payload:${model}:${index}`,
+  /** Operations whose rows ClickHouse rejected (found by bisecting), parked at postSync. */
+  rejected: 'rejected',
 } as const
 
 export async function stageValue(storage: Storage, batch: Claim, name: string, value: unknown): Promise<void> {

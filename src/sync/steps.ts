@@ -1,4 +1,4 @@
-import { PoisonRowError, messageOf } from '../errors.js'
+import { PoisonRowError, StorageError, messageOf } from '../errors.js'
 import type { Claim, DeadLetter, Operation } from '../storages/storage.js'
 import { chunkToken, cutChunks, type PayloadManifest } from './payload.js'
 import { insertChunkBisecting } from './insert.js'
@@ -107,7 +107,10 @@ export async function insertBatch(
     for (const [index, info] of chunks.entries()) {
       const bytes = await unit.storage.readStaged(claim, STAGED.chunk(modelName, index))
       if (!bytes)
-        throw new Error(`staged chunk ${modelName}/${index} of ${claim.importKey}/${claim.batchId} is missing`)
+        throw new StorageError(`staged chunk ${modelName}/${index} of ${claim.importKey}/${claim.batchId} is missing`, {
+          importKey: claim.importKey,
+          batchId: claim.batchId,
+        })
       const token = chunkToken(claim.importKey, claim.batchId, modelName, index, info.hash)
       for (const target of model.targets) {
         const step = `${modelName}/${target.alias}/${index}`
@@ -131,7 +134,7 @@ export async function insertBatch(
     }
   }
   result.parked = new Set(state.rejected.map((r) => r.operation.seq)).size
-  if (state.rejected.length > 0) await stageValue(unit.storage, claim, 'rejected', state.rejected)
+  if (state.rejected.length > 0) await stageValue(unit.storage, claim, STAGED.rejected, state.rejected)
   return result
 }
 
@@ -139,7 +142,7 @@ export async function insertBatch(
 export async function postSync(runtime: SyncRuntime, claim: Claim): Promise<PostSyncResult> {
   const unit = runtime.unit(claim.importKey)
   const manifest = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
-  const rejected = (await readStagedValue<InsertProgress['rejected']>(unit.storage, claim, 'rejected')) ?? []
+  const rejected = (await readStagedValue<InsertProgress['rejected']>(unit.storage, claim, STAGED.rejected)) ?? []
   const at = new Date().toISOString()
   const deadLetters: DeadLetter[] = [...(manifest?.parked ?? []), ...rejected].map((entry) => ({ ...entry, at }))
   const removed = await unit.storage.postSync(claim, { deadLetters })
