@@ -5,6 +5,7 @@ import type { Claim } from '../src/storages/storage.js'
 import * as steps from '../src/sync/steps.js'
 import type { InsertProgress } from '../src/sync/steps.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
+import { crashPoint } from './crash-point.js'
 import { withHeartbeat } from './heartbeat.js'
 
 export interface SyncActivityDeps {
@@ -22,7 +23,11 @@ export function createSyncActivities(deps: SyncActivityDeps) {
   const { runtime } = deps
   const metrics = deps.metrics ?? new SyncMetrics({ processMetrics: false })
   const step = <T>(importKey: string, name: string, work: () => Promise<T>) =>
-    boundary(() => metrics.timeStep(importKey, name, work))
+    boundary(async () => {
+      const result = await metrics.timeStep(importKey, name, work)
+      crashPoint(name)
+      return result
+    })
 
   return {
     /** Re-runnable: the storage hands back the same claimed batch to the same owner. */

@@ -78,6 +78,8 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
     async (options) => {
       run.assertFlushCanProgress()
       const mark = await bookkeeping.backlogMark(run.importKey)
+      // Fresher than the state's backlog, which a round whose postSync result was lost leaves stale.
+      run.onBacklog(mark.backlog)
       const flush = run.addFlush(mark.newestSeq)
       if (options.wait) await condition(() => flush.done || run.state.blocked !== null, options.timeoutMs ?? 60_000)
       return run.flushResult(flush)

@@ -38,6 +38,27 @@ export class WorkerProcess {
     await ready
   }
 
+  /** Resolves when the worker process ended by itself (a crash point), with its signal. */
+  async exited(timeoutMs: number): Promise<NodeJS.Signals | null> {
+    const child = this.child
+    if (!child) throw new Error('worker not running')
+    if (child.exitCode !== null || child.signalCode !== null) return child.signalCode
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`worker still running after ${timeoutMs} ms:\n${this.tail()}`)),
+        timeoutMs,
+      )
+    })
+    try {
+      const [, signal] = (await Promise.race([once(child, 'exit'), timeout])) as [number | null, NodeJS.Signals | null]
+      this.child = null
+      return signal
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   /** SIGKILL: no cleanup, no graceful shutdown — the crash chsync must survive. */
   async kill(): Promise<void> {
     await this.stop('SIGKILL')
