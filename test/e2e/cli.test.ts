@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type pg from 'pg'
 import { openStorage } from '../../src/storages/open-storage.js'
@@ -32,9 +31,7 @@ describe('chsync sync commands against a running worker', () => {
 
   beforeAll(async () => {
     pool = postgresPool()
-    await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`)
-    await config.chsync('makemigrations', '--config', config.file, '--import-from', resolve('dist/src/index.js'))
-    await chsync('migrate')
+    await config.prepare(pool)
     storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL') })
     await worker.start()
   })

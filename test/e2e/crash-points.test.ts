@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@temporalio/client'
 import type pg from 'pg'
@@ -33,9 +32,7 @@ describe('a worker killed right after each step of a round', () => {
 
   beforeAll(async () => {
     pool = postgresPool()
-    await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`)
-    await config.chsync('makemigrations', '--config', config.file, '--import-from', resolve('dist/src/index.js'))
-    await config.chsync('migrate', '--config', config.file)
+    await config.prepare(pool)
     storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL') })
     client = await connectClient(config.temporal)
     handle = await startSync(client, config.temporal, importKey)

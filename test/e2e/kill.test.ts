@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '@temporalio/client'
 import type pg from 'pg'
@@ -36,9 +35,7 @@ describe('sync survives SIGKILL of the worker at random moments', () => {
 
   beforeAll(async () => {
     pool = postgresPool()
-    await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`)
-    await config.chsync('makemigrations', '--config', config.file, '--import-from', resolve('dist/src/index.js'))
-    await config.chsync('migrate', '--config', config.file)
+    await config.prepare(pool)
     storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL') })
     client = await connectClient(temporal)
     await worker.start()

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import type pg from 'pg'
 import { uniqueName } from './names.js'
 import { requireEnv } from './services-env.js'
 
@@ -65,5 +66,16 @@ export default defineConfig({
   const env = { ...process.env, ...overrides }
   /** Runs the built `chsync` bin with this config's environment. */
   const chsync = (...args: string[]) => execFileAsync(process.execPath, ['bin/chsync.js', ...args], { env })
-  return { dir, file, database, chdbDir, temporal, env: overrides, chsync }
+  /**
+   * Creates the source table in PostgreSQL and the ClickHouse table the way a user does: `chsync
+   * makemigrations`, then `chsync migrate` (which also makes the worker the only opener of chdbDir).
+   */
+  const prepare = async (pool: pg.Pool) => {
+    await pool.query(
+      `CREATE TABLE "${options.sourceTable}" (id bigint PRIMARY KEY, name text NOT NULL, score int NOT NULL)`,
+    )
+    await chsync('makemigrations', '--config', file, '--import-from', resolve('dist/src/index.js'))
+    await chsync('migrate', '--config', file)
+  }
+  return { dir, file, database, chdbDir, temporal, env: overrides, chsync, prepare }
 }

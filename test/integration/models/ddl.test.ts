@@ -1,11 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  probeCapabilities,
-  qualifiedTable,
-  quoteIdentifier,
-  type ClickHouseCapabilities,
-} from '../../../src/clickhouse/index.js'
-import type { ClickHouseDatabase } from '../../../src/clickhouse/index.js'
+import { describe, expect, it } from 'vitest'
+import { qualifiedTable } from '../../../src/clickhouse/index.js'
 import { ConfigError } from '../../../src/errors.js'
 import {
   aggregatingMergeTree,
@@ -32,7 +26,7 @@ import {
   type Model,
 } from '../../../src/models/index.js'
 import { clickhouseEmbedded, clickhouseServer } from '../../utils/clients.js'
-import { uniqueName } from '../../utils/names.js'
+import { scratchDatabase } from '../../utils/scratch-database.js'
 
 const fields = {
   id: uInt64(),
@@ -166,26 +160,15 @@ describe.each([
   { target: 'embedded chDB 26.x', open: clickhouseEmbedded },
   { target: 'ClickHouse 18.16 server', open: clickhouseServer },
 ])('createTableStatement on $target', ({ open }) => {
-  const database = uniqueName('chsync_ddl')
-  const admin: ClickHouseDatabase = open()
-  const db: ClickHouseDatabase = open(database)
-  let capabilities: ClickHouseCapabilities
-
-  beforeAll(async () => {
-    capabilities = await probeCapabilities(admin)
-    await admin.client.command({ query: `CREATE DATABASE ${quoteIdentifier(database)}` })
-  })
-  afterAll(async () => {
-    await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
-    await Promise.all([admin.client.close(), db.client.close()])
-  })
+  const scratch = scratchDatabase(open, 'chsync_ddl')
+  const { database, db } = scratch
 
   it('creates a table with every clause and column option where the server has them, defaults applied', async () => {
-    if (!capabilities.map) {
-      expect(() => createTableStatement(everything, capabilities, database)).toThrow(ConfigError)
+    if (!scratch.capabilities.map) {
+      expect(() => createTableStatement(everything, scratch.capabilities, database)).toThrow(ConfigError)
       return
     }
-    const { sql: ddl, settings } = createTableStatement(everything, capabilities, database)
+    const { sql: ddl, settings } = createTableStatement(everything, scratch.capabilities, database)
     await db.client.command({ query: ddl, clickhouse_settings: settings })
     const table = qualifiedTable(database, 'every thing')
     await db.client.insert({ table, values: [{ id: '1', 'created at': 1_700_000_000 }], format: 'JSONEachRow' })
@@ -209,12 +192,14 @@ describe.each([
     async ({ name, engine, rows, final, modernOnly }) => {
       const table = name.replace(/\W+/g, '_').toLowerCase()
       const m = model(table, engine)
-      if (modernOnly && !capabilities.replacingIsDeleted) {
-        expect(() => createTableStatement(m, capabilities, database)).toThrow(ConfigError)
+      if (modernOnly && !scratch.capabilities.replacingIsDeleted) {
+        expect(() => createTableStatement(m, scratch.capabilities, database)).toThrow(ConfigError)
         return
       }
-      const { sql, settings } = createTableStatement(m, capabilities, database)
-      expect(sql.includes('non_replicated_deduplication_window')).toBe(capabilities.nonReplicatedDeduplicationWindow)
+      const { sql, settings } = createTableStatement(m, scratch.capabilities, database)
+      expect(sql.includes('non_replicated_deduplication_window')).toBe(
+        scratch.capabilities.nonReplicatedDeduplicationWindow,
+      )
       await db.client.command({ query: sql, clickhouse_settings: settings })
       // Idempotent: IF NOT EXISTS.
       await db.client.command({ query: sql, clickhouse_settings: settings })

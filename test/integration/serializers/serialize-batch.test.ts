@@ -1,11 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  probeCapabilities,
-  qualifiedTable,
-  quoteIdentifier,
-  type ClickHouseCapabilities,
-  type ClickHouseDatabase,
-} from '../../../src/clickhouse/index.js'
+import { describe, expect, it } from 'vitest'
+import { qualifiedTable } from '../../../src/clickhouse/index.js'
 import {
   collapsingMergeTree,
   createTableStatement,
@@ -30,7 +24,7 @@ import {
 } from '../../../src/serializers/index.js'
 import type { Operation } from '../../../src/storages/storage.js'
 import { clickhouseEmbedded, clickhouseServer } from '../../utils/clients.js'
-import { uniqueName } from '../../utils/names.js'
+import { scratchDatabase } from '../../utils/scratch-database.js'
 
 const source = { table: 'users', primaryKey: ['id'] } as const
 
@@ -83,25 +77,14 @@ describe.each([
   { target: 'embedded chDB 26.x', open: clickhouseEmbedded },
   { target: 'ClickHouse 18.16 server', open: clickhouseServer },
 ])('delete semantics on $target', ({ open }) => {
-  const database = uniqueName('chsync_ser')
-  const admin: ClickHouseDatabase = open()
-  const db: ClickHouseDatabase = open(database)
-  let capabilities: ClickHouseCapabilities
-
-  beforeAll(async () => {
-    capabilities = await probeCapabilities(admin)
-    await admin.client.command({ query: `CREATE DATABASE ${quoteIdentifier(database)}` })
-  })
-  afterAll(async () => {
-    await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
-    await Promise.all([admin.client.close(), db.client.close()])
-  })
+  const scratch = scratchDatabase(open, 'chsync_ser')
+  const { database, db } = scratch
 
   /** One sync round as the workflow runs it: read state if needed, serialize, insert. */
   async function round(model: Model, operations: Operation[], rows: Map<string, SourceRow>) {
     const keys = operations.map((operation) => operation.key)
     const currentState = needsCurrentState(model)
-      ? await readCurrentState(db, model, keys, { queryParameters: capabilities.queryParameters })
+      ? await readCurrentState(db, model, keys, { queryParameters: scratch.capabilities.queryParameters })
       : undefined
     const batch = serializeBatch(model, { operations, rows, ...(currentState ? { currentState } : {}) })
     expect(batch.poison).toEqual([])
@@ -118,7 +101,7 @@ describe.each([
   }
 
   async function create(model: Model) {
-    const { sql, settings } = createTableStatement(model, capabilities, database)
+    const { sql, settings } = createTableStatement(model, scratch.capabilities, database)
     await db.client.command({ query: sql, clickhouse_settings: settings })
   }
 
@@ -137,7 +120,7 @@ describe.each([
       ]),
     )
     const state = await readCurrentState(db, collapsing, ['1', '2', '3'], {
-      queryParameters: capabilities.queryParameters,
+      queryParameters: scratch.capabilities.queryParameters,
     })
     expect([...state.keys()].sort()).toEqual(['1', '2'])
     expect(state.get('1')).toMatchObject({ id: '1', name: 'ann', sign: 1, version: '1' })
@@ -199,8 +182,8 @@ describe.each([
   })
 
   it('writes a tombstone on ReplacingMergeTree with is_deleted where the server has it', async () => {
-    if (!capabilities.replacingIsDeleted) {
-      expect(() => createTableStatement(replacing, capabilities, database)).toThrow(/needs ClickHouse ≥ 23.2/)
+    if (!scratch.capabilities.replacingIsDeleted) {
+      expect(() => createTableStatement(replacing, scratch.capabilities, database)).toThrow(/needs ClickHouse ≥ 23.2/)
       return
     }
     await create(replacing)
