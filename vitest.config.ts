@@ -27,11 +27,25 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: ['test/e2e/faults/**'],
           globalSetup: ['test/utils/global-setup.ts'],
           setupFiles: ['test/utils/load-services-env.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           // One e2e file at a time: they start workers and kill processes on the shared services.
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/e2e/faults/**/*.test.ts'],
+          globalSetup: ['test/utils/global-setup.ts', 'test/utils/faults-report.ts'],
+          setupFiles: ['test/utils/load-services-env.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // One scenario file at a time: they kill workers and stop services.
           fileParallelism: false,
         },
       },

@@ -20,6 +20,17 @@ export async function createTables(ch: ClickHouseDatabase, database: string, mod
   }
 }
 
+/**
+ * What answers the comparison's SELECTs: a ClickHouse client, or a function (e.g. `chdbReader`,
+ * which reads an embedded directory a worker process owns from a short-lived child process).
+ */
+export type RowSource = ClickHouseDatabase | ((query: string) => Promise<Record<string, string>[]>)
+
+async function select(source: RowSource, query: string): Promise<Record<string, string>[]> {
+  if (typeof source === 'function') return source(query)
+  return (await source.client.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>()
+}
+
 /** Source rows as the comparison sees them: id → the synced columns as text. */
 export async function sourceRows(
   pool: pg.Pool,
@@ -36,7 +47,7 @@ export async function sourceRows(
  * cancelled rows gone. Collapsing engines keep only keys whose signs sum to a live row.
  */
 export async function clickhouseRows(
-  ch: ClickHouseDatabase,
+  ch: RowSource,
   database: string,
   table: string,
   columns: readonly string[],
@@ -50,7 +61,7 @@ export async function clickhouseRows(
       : engine === 'collapsing'
         ? `SELECT toString(id) AS id, ${list} FROM ${from} FINAL WHERE sign = 1`
         : `SELECT toString(id) AS id, ${list} FROM ${from} ORDER BY id LIMIT 1 BY id`
-  const rows = await (await ch.client.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>()
+  const rows = await select(ch, query)
   return new Map(rows.map((row) => [row.id as string, columns.map((column) => row[column]).join('|')]))
 }
 
@@ -59,13 +70,13 @@ export async function clickhouseRows(
  * row shares its version with the row it cancels, so collapsing tables count the sign too.
  */
 export async function duplicateCount(
-  ch: ClickHouseDatabase,
+  ch: RowSource,
   database: string,
   table: string,
   identity: readonly string[],
 ): Promise<number> {
   const columns = ['id', ...identity].map(quoteIdentifier).join(', ')
   const query = `SELECT count() - uniqExact(${columns}) AS d FROM ${qualifiedTable(database, table)}`
-  const rows = await (await ch.client.query({ query, format: 'JSONEachRow' })).json<{ d: string }>()
+  const rows = await select(ch, query)
   return Number(rows[0]?.d)
 }
