@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { format, resolveConfig } from 'prettier'
 import { FAULT_GROUPS, faultResultsDir, type FaultRecord } from './faults.js'
 
 /**
@@ -11,12 +12,13 @@ import { FAULT_GROUPS, faultResultsDir, type FaultRecord } from './faults.js'
 const BEGIN = '<!-- faults:begin (written by npm run test:faults) -->'
 const END = '<!-- faults:end -->'
 
-export function setup(): () => void {
+export function setup(): () => Promise<void> {
   rmSync(faultResultsDir, { recursive: true, force: true })
-  return () => writeReport(resolve(process.env.CHSYNC_FAULTS_REPORT ?? join(dirname(faultResultsDir), 'reliability.md')))
+  return () =>
+    writeReport(resolve(process.env.CHSYNC_FAULTS_REPORT ?? join(dirname(faultResultsDir), 'reliability.md')))
 }
 
-function writeReport(file: string): void {
+async function writeReport(file: string): Promise<void> {
   if (!existsSync(faultResultsDir)) return
   const records = readdirSync(faultResultsDir)
     .filter((name) => name.endsWith('.json'))
@@ -29,7 +31,9 @@ function writeReport(file: string): void {
   const end = current.indexOf(END)
   if (start < 0 || end < start) throw new Error(`${file} lacks the markers "${BEGIN}" … "${END}"`)
   mkdirSync(dirname(file), { recursive: true })
-  writeFileSync(file, `${current.slice(0, start + BEGIN.length)}\n${table}${current.slice(end)}`)
+  const text = `${current.slice(0, start + BEGIN.length)}\n${table}${current.slice(end)}`
+  // Formatted as `prettier --check` (part of npm test) expects the committed file to be.
+  writeFileSync(file, await format(text, { filepath: file, ...(await resolveConfig(file)) }))
 }
 
 function renderTable(records: FaultRecord[]): string {
