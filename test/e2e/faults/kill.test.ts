@@ -12,6 +12,7 @@ import { faultScenario, verifySync } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
 import { requireEnv } from '../../utils/services-env.js'
 import { WorkerProcess } from '../../utils/worker-process.js'
+import { WriteLoad } from '../../utils/write-load.js'
 import { writeUsersConfig } from '../../utils/config-file.js'
 
 const WRITE_SECONDS = Number(process.env.CHSYNC_KILL_TEST_SECONDS ?? 60)
@@ -50,44 +51,6 @@ describe('sync survives SIGKILL of the worker at random moments', () => {
     await pool?.end()
   })
 
-  /** ~1,000 changes/s: every 50 ms a statement inserting 25, one updating 15, one deleting 10. */
-  async function write(until: number): Promise<number> {
-    let next = 1
-    let changes = 0
-    while (Date.now() < until) {
-      const started = Date.now()
-      const inserted = await pool.query<{ id: string }>(
-        `INSERT INTO "${table}" SELECT g, 'user ' || g, 0 FROM generate_series($1::int, $1::int + 24) g RETURNING id::text AS id`,
-        [next],
-      )
-      next += 25
-      await storage.registerOperations(
-        importKey,
-        'insert',
-        inserted.rows.map((row) => row.id),
-      )
-      const updated = await pool.query<{ id: string }>(
-        `UPDATE "${table}" SET score = score + 1, name = 'v' || (score + 1) WHERE id IN (SELECT id FROM "${table}" ORDER BY random() LIMIT 15) RETURNING id::text AS id`,
-      )
-      await storage.registerOperations(
-        importKey,
-        'update',
-        updated.rows.map((row) => row.id),
-      )
-      const deleted = await pool.query<{ id: string }>(
-        `DELETE FROM "${table}" WHERE id IN (SELECT id FROM "${table}" ORDER BY random() LIMIT 10) RETURNING id::text AS id`,
-      )
-      await storage.registerOperations(
-        importKey,
-        'delete',
-        deleted.rows.map((row) => row.id),
-      )
-      changes += inserted.rowCount! + updated.rowCount! + deleted.rowCount!
-      await new Promise((done) => setTimeout(done, Math.max(0, 50 - (Date.now() - started))))
-    }
-    return changes
-  }
-
   /** Kills the worker at random moments (0–5 s apart) and starts it again, until `until`. */
   async function killRandomly(until: number): Promise<number> {
     let kills = 0
@@ -109,7 +72,8 @@ describe('sync survives SIGKILL of the worker at random moments', () => {
     },
     async () => {
       const until = Date.now() + WRITE_SECONDS * 1000
-      const [changes, kills] = await Promise.all([write(until), killRandomly(until)])
+      const load = new WriteLoad(pool, table, (kind, keys) => storage.registerOperations(importKey, kind, keys))
+      const [changes, kills] = await Promise.all([load.runFor(WRITE_SECONDS * 1000), killRandomly(until)])
       expect(changes).toBeGreaterThan(WRITE_SECONDS * 500)
       expect(kills).toBeGreaterThan(0)
 
