@@ -6,7 +6,7 @@ import prettier from 'eslint-config-prettier'
 const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'worker_threads']
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.chsync/', 'bench/results/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/', '.chsync/', 'bench/results/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
