@@ -51,28 +51,37 @@ export function cutChunks(
   batch: Pick<SerializedModelBatch, 'rows' | 'opIndex'>,
   limits: { rows: number; bytes: number } = { rows: CHUNK_MAX_ROWS, bytes: CHUNK_MAX_BYTES },
 ): Chunk[] {
-  const chunks: Chunk[] = []
+  return [...eachChunk(batch, limits)]
+}
+
+/**
+ * The chunks of `cutChunks` one at a time, so a caller can stage each and let it go before the next
+ * is built: a batch's text is never all in memory at once.
+ */
+export function* eachChunk(
+  batch: Pick<SerializedModelBatch, 'rows' | 'opIndex'>,
+  limits: { rows: number; bytes: number } = { rows: CHUNK_MAX_ROWS, bytes: CHUNK_MAX_BYTES },
+): Generator<Chunk> {
   let lines: string[] = []
   let opIndex: number[] = []
   let bytes = 0
-  const flush = () => {
-    if (lines.length === 0) return
+  const cut = (): Chunk => {
     const data = Buffer.from(lines.join(''), 'utf8')
-    chunks.push({ bytes: data, info: { rows: lines.length, bytes: data.length, hash: hashChunk(data), opIndex } })
+    const chunk = { bytes: data, info: { rows: lines.length, bytes: data.length, hash: hashChunk(data), opIndex } }
     lines = []
     opIndex = []
     bytes = 0
+    return chunk
   }
-  batch.rows.forEach((row, i) => {
-    const text = line(row)
+  for (let i = 0; i < batch.rows.length; i++) {
+    const text = line(batch.rows[i] as ClickHouseRow)
     const size = Buffer.byteLength(text)
-    if (lines.length > 0 && (lines.length >= limits.rows || bytes + size > limits.bytes)) flush()
+    if (lines.length > 0 && (lines.length >= limits.rows || bytes + size > limits.bytes)) yield cut()
     lines.push(text)
     opIndex.push(batch.opIndex[i] ?? -1)
     bytes += size
-  })
-  flush()
-  return chunks
+  }
+  if (lines.length > 0) yield cut()
 }
 
 /** The lines of a chunk, for bisecting it. */

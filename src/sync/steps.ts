@@ -1,8 +1,8 @@
 import { PoisonRowError, StorageError, messageOf } from '../errors.js'
 import type { Claim, DeadLetter, Operation } from '../storages/storage.js'
-import { chunkToken, cutChunks, type PayloadManifest } from './payload.js'
+import { chunkToken, eachChunk, type ChunkInfo, type PayloadManifest } from './payload.js'
 import { insertChunkBisecting } from './insert.js'
-import type { ClickHouseRow, SourceRow, SyncRuntime } from './runtime.js'
+import type { ClickHouseRow, SourceRow, SyncRuntime, SyncUnitRuntime } from './runtime.js'
 import { STAGED, readStagedValue, requireStagedValue, stageValue } from './staging.js'
 import type { BacklogMark, FetchResult, InsertResult, PostSyncResult, PreSyncResult, SerializeResult } from './types.js'
 
@@ -51,7 +51,51 @@ export async function serializeRows(runtime: SyncRuntime, claim: Claim): Promise
     const staged = await requireStagedValue<[string, ClickHouseRow][]>(unit.storage, claim, STAGED.state(model.name))
     state.set(model.name, new Map(staged))
   }
-  const serialized = unit.serialize(operations, rows, state)
+  return await freezePayload(unit, claim, { operations, rows, state })
+}
+
+/** What a round reads for its batch: the operations, their source rows, and ClickHouse's state where needed. */
+interface FetchedBatch {
+  operations: Operation[]
+  rows: Map<string, SourceRow>
+  /** Per model name, the rows ClickHouse holds for the batch's keys (models that need them only). */
+  state: Map<string, Map<string, ClickHouseRow>>
+}
+
+/**
+ * Fetch and serialize in one step, rows kept in memory: fetchRows + serializeRows without staging
+ * the source rows in between (the payload alone is staged, once). Safe to re-run: once the payload
+ * is frozen it is reused byte for byte; before that, nothing was staged and the batch is read again.
+ * `afterFetch` runs between reading and freezing (the crash tests kill the worker there).
+ */
+export async function fetchAndSerialize(
+  runtime: SyncRuntime,
+  claim: Claim,
+  afterFetch: () => void = () => undefined,
+): Promise<FetchResult & SerializeResult> {
+  const unit = runtime.unit(claim.importKey)
+  const frozen = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
+  if (frozen) return { fetched: 0, missing: 0, ...summarizeManifest(frozen, true) }
+  await unit.storage.extendLock(claim, unit.lockTtlMs)
+  const operations = await unit.storage.getOperations(claim)
+  const wanted = operations.filter((op) => op.kind !== 'delete').map((op) => op.key)
+  const rows = await unit.fetchRows(wanted)
+  const state = new Map<string, Map<string, ClickHouseRow>>()
+  for (const model of unit.models.filter((m) => m.needsCurrentState))
+    state.set(model.name, await model.readCurrentState(operations.map((op) => op.key)))
+  afterFetch()
+  const fetched = { fetched: rows.size, missing: wanted.length - rows.size }
+  return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, state })) }
+}
+
+/**
+ * Serializes a fetched batch and freezes it: each chunk is staged as soon as it is cut (one chunk's
+ * text in memory at a time, not the whole batch twice), then the manifest, last — once it exists
+ * every chunk does, and the payload is frozen.
+ */
+async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: FetchedBatch): Promise<SerializeResult> {
+  const { operations } = batch
+  const serialized = unit.serialize(operations, batch.rows, batch.state)
   const manifest: PayloadManifest = {
     models: [],
     parked: serialized.poison.map(({ index, error }) => ({
@@ -59,13 +103,14 @@ export async function serializeRows(runtime: SyncRuntime, claim: Claim): Promise
       error: messageOf(error),
     })),
   }
-  for (const batch of serialized.models) {
-    const chunks = cutChunks(batch, unit.chunkLimits)
-    for (const [index, chunk] of chunks.entries())
-      await unit.storage.stage(claim, STAGED.chunk(batch.model, index), chunk.bytes)
-    manifest.models.push({ model: batch.model, chunks: chunks.map((chunk) => chunk.info) })
+  for (const model of serialized.models) {
+    const chunks: ChunkInfo[] = []
+    for (const chunk of eachChunk(model, unit.chunkLimits)) {
+      await unit.storage.stage(claim, STAGED.chunk(model.model, chunks.length), chunk.bytes)
+      chunks.push(chunk.info)
+    }
+    manifest.models.push({ model: model.model, chunks })
   }
-  // The manifest goes last: once it exists every chunk does, and the payload is frozen.
   await stageValue(unit.storage, claim, STAGED.manifest, manifest)
   return summarizeManifest(manifest, false)
 }

@@ -42,6 +42,20 @@ export interface InsertResult {
   parked: number
 }
 
+/** What the one data activity of a round (fetch, serialize, insert) reports. */
+export interface SyncBatchResult {
+  /** Source rows read from PostgreSQL (0 when the payload was already frozen by an earlier attempt). */
+  fetched: number
+  /** Rows sent, summed over write aliases. */
+  rows: number
+  /** Chunk inserts sent (chunks × write aliases), including ones deduplicated by the server. */
+  inserts: number
+  /** Operations parked: rows that could not be serialized, and rows ClickHouse rejected. */
+  parked: number
+  /** True when the payload was frozen by an earlier attempt and re-sent byte for byte. */
+  reused: boolean
+}
+
 export interface PostSyncResult {
   /** Operations removed from the storage. */
   removed: number
