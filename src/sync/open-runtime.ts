@@ -14,6 +14,7 @@ import { redactUrl } from '../redact.js'
 import { readAlias, writeAliases } from '../routing/resolve.js'
 import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../serializers/index.js'
 import { fetchRowsByKeys } from '../source/fetch.js'
+import { sourceTypeParsers } from '../source/type-parsers.js'
 import type { StorageMetrics } from '../storages/metrics.js'
 import { openStorage } from '../storages/open-storage.js'
 import { checkRedisDurability } from '../storages/redis/check-durability.js'
@@ -64,7 +65,11 @@ export async function openSyncRuntime(
 ): Promise<SyncRuntime> {
   const closers: (() => Promise<unknown>)[] = []
   try {
-    const pool = new pg.Pool({ connectionString: config.postgres.url, max: options.poolSize ?? 10 })
+    const pool = new pg.Pool({
+      connectionString: config.postgres.url,
+      max: options.poolSize ?? 10,
+      types: sourceTypeParsers,
+    })
     closers.push(() => pool.end())
     await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'))
 
