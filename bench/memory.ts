@@ -49,7 +49,7 @@ export const benchmark: Benchmark = {
             value: copy.peakMb,
           }),
         ],
-        details: { dims: DIMS, batchSize: BATCH, small, large, smallMs: smallRun.ms, largeMs: largeRun.ms },
+        details: { dims: DIMS, batchSize: BATCH, small, large, smallRun, largeRun },
         clickhouse: clickhouseVersions([target]),
       }
     } finally {
@@ -67,6 +67,7 @@ async function drain(pool: pg.Pool, target: BenchTarget, source: string, rows: n
     const keys = (await sourceKeys(pool, source)).slice(0, rows)
     await run.storage(model.importKey).registerOperations(model.importKey, 'insert', keys)
     globalThis.gc?.()
+    const idleMb = process.memoryUsage.rss() / 2 ** 20
     const started = performance.now()
     const { peakMb } = await peakRss(async () => {
       await run.start([model.importKey])
@@ -75,7 +76,7 @@ async function drain(pool: pg.Pool, target: BenchTarget, source: string, rows: n
     const ms = Math.round(performance.now() - started)
     const count = await countRows(target, model.table)
     if (count !== rows) throw new Error(`${model.table} holds ${count} rows, expected ${rows}`)
-    return { peakMb, ms }
+    return { peakMb, ms, idleMb: Math.round(idleMb) }
   } finally {
     await run.close()
   }
