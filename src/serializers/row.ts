@@ -4,6 +4,7 @@ import type { ClickHouseValue, Field } from '../models/fields/common.js'
 import type { Model, SourceRow } from '../models/model.js'
 import { parseInstant } from '../models/fields/time.js'
 import { decodeKeyColumns } from '../source/keys.js'
+import { forgetJsonTexts } from '../source/type-parsers.js'
 
 /** A row ready for a JSONEachRow insert: column name → value. */
 export type ClickHouseRow = Record<string, ClickHouseValue>
@@ -34,6 +35,18 @@ function planOf(model: Model): RowPlan {
   return plan
 }
 
+const computed = new WeakMap<Model, boolean>()
+
+/** Whether a field is computed by a function of the source row (user code that sees the row). */
+function hasComputedColumns(model: Model): boolean {
+  let found = computed.get(model)
+  if (found === undefined) {
+    found = Object.values(model.columns).some((mapping) => typeof mapping === 'function')
+    computed.set(model, found)
+  }
+  return found
+}
+
 /** Converts one value, wrapping a misfit with the model, key and column it belongs to. */
 export function convertValue(model: Model, key: string, column: string, field: Field, value: unknown): ClickHouseValue {
   try {
@@ -54,6 +67,7 @@ export function convertValue(model: Model, key: string, column: string, field: F
  * to the server's DEFAULT expression). Engine columns are left for the caller.
  */
 export function serializeRow(model: Model, key: string, source: SourceRow): ClickHouseRow {
+  if (model.serializer || hasComputedColumns(model)) forgetJsonTexts(source)
   const values = model.serializer ? (model.serializer(source) as Record<string, unknown>) : undefined
   const out: ClickHouseRow = {}
   for (const [name, field] of planOf(model).fields) {

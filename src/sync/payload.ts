@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { jsonTextOf } from '../source/type-parsers.js'
 import type { Operation } from '../storages/storage.js'
 import type { ClickHouseRow, SerializedModelBatch } from './runtime.js'
 
@@ -38,8 +39,20 @@ export interface Chunk {
   info: ChunkInfo
 }
 
+/**
+ * A row's JSONEachRow line: `JSON.stringify(row)`, except that arrays still as PostgreSQL printed them
+ * (`jsonTextOf`) are written as that text — the same values, without printing every number again.
+ */
 function line(row: ClickHouseRow): string {
-  return JSON.stringify(row) + '\n'
+  let raw = false
+  for (const key in row) if (jsonTextOf(row[key]) !== undefined) raw = true
+  if (!raw) return JSON.stringify(row) + '\n'
+  const parts: string[] = []
+  for (const [key, value] of Object.entries(row)) {
+    if (value === undefined) continue
+    parts.push(`${JSON.stringify(key)}:${jsonTextOf(value) ?? JSON.stringify(value)}`)
+  }
+  return `{${parts.join(',')}}\n`
 }
 
 export function hashChunk(bytes: Buffer): string {

@@ -1,3 +1,4 @@
+import { forgetJsonTexts, parseNumberArray } from '../../../src/source/type-parsers.js'
 import { describe, expect, it } from 'vitest'
 import { chunkToken, cutChunks, hashChunk, splitLines } from '../../../src/sync/payload.js'
 
@@ -43,5 +44,24 @@ describe('chunkToken', () => {
     const hash = hashChunk(Buffer.from('x'))
     expect(hash).toMatch(/^[0-9a-f]{16}$/)
     expect(chunkToken('users', '42', 'users_ch', 3, hash)).toBe(`users:42:users_ch:3:${hash}`)
+  })
+})
+
+describe('cutChunks with arrays parsed from PostgreSQL', () => {
+  const parse = (text: string) => parseNumberArray(text, () => null) as number[]
+
+  it('writes a parsed array as the text it came from, the same JSON as printing it', () => {
+    const embedding = parse('{0.1,-2.5e-05,3}')
+    const [chunk] = cutChunks({ rows: [{ id: 1, embedding }], opIndex: [0] })
+    expect(chunk?.bytes.toString()).toBe('{"id":1,"embedding":[0.1,-2.5e-05,3]}\n')
+    expect(JSON.parse(chunk?.bytes.toString() ?? '')).toEqual(JSON.parse(JSON.stringify({ id: 1, embedding })))
+  })
+
+  it('prints an array again once serializer code may have changed it', () => {
+    const embedding = parse('{1,2}')
+    forgetJsonTexts({ embedding })
+    embedding[0] = 5
+    const [chunk] = cutChunks({ rows: [{ embedding }], opIndex: [0] })
+    expect(chunk?.bytes.toString()).toBe('{"embedding":[5,2]}\n')
   })
 })
