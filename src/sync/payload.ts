@@ -69,11 +69,13 @@ export function cutChunks(
 
 /**
  * The chunks of `cutChunks` one at a time, so a caller can stage each and let it go before the next
- * is built: a batch's text is never all in memory at once.
+ * is built: a batch's text is never all in memory at once. With `consume`, each row is dropped from
+ * `batch.rows` once its line is written, so the rows and their text are not held beside the chunks.
  */
 export function* eachChunk(
   batch: Pick<SerializedModelBatch, 'rows' | 'opIndex'>,
   limits: { rows: number; bytes: number } = { rows: CHUNK_MAX_ROWS, bytes: CHUNK_MAX_BYTES },
+  consume = false,
 ): Generator<Chunk> {
   let lines: string[] = []
   let opIndex: number[] = []
@@ -88,6 +90,7 @@ export function* eachChunk(
   }
   for (let i = 0; i < batch.rows.length; i++) {
     const text = line(batch.rows[i] as ClickHouseRow)
+    if (consume) (batch.rows as (ClickHouseRow | undefined)[])[i] = undefined
     const size = Buffer.byteLength(text)
     if (lines.length > 0 && (lines.length >= limits.rows || bytes + size > limits.bytes)) yield cut()
     lines.push(text)

@@ -96,6 +96,10 @@ export async function fetchAndSerialize(
 async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: FetchedBatch): Promise<SerializeResult> {
   const { operations } = batch
   const serialized = unit.serialize(operations, batch.rows, batch.state)
+  // From here the serialized rows are all that is needed, and they go as their chunks are cut: a
+  // batch of embeddings is 30-70 MB of arrays and text, not to be held beside its payload.
+  batch.rows.clear()
+  batch.state.clear()
   const manifest: PayloadManifest = {
     models: [],
     parked: serialized.poison.map(({ index, error }) => ({
@@ -105,7 +109,7 @@ async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: Fetched
   }
   for (const model of serialized.models) {
     const chunks: ChunkInfo[] = []
-    for (const chunk of eachChunk(model, unit.chunkLimits)) {
+    for (const chunk of eachChunk(model, unit.chunkLimits, true)) {
       await unit.storage.stage(claim, STAGED.chunk(model.model, chunks.length), chunk.bytes)
       chunks.push(chunk.info)
     }
