@@ -1,10 +1,40 @@
 /**
- * Fault injection for the reliability tests: with CHSYNC_CRASH_AFTER=<step name>, the worker
- * SIGKILLs itself right after that step did its work and before Temporal hears of it — the moment a
- * real crash hurts most (the work is done, the result is lost, the step will run again). Steps are
- * activity names, and fetchRows / serializeRows / insertBatch also name the points inside syncBatch.
- * Unset, this is one environment lookup per activity.
+ * Test-only fault injection for the reliability suite: with CHSYNC_CRASH_AT=<point>, the worker
+ * SIGKILLs itself when it reaches that point — no cleanup, no reply to Temporal, the crash a
+ * kill -9 or a lost machine causes. Unset (production), a point is one environment lookup.
+ *
+ * `<step>:done` points fire once a step did its work and before Temporal hears of it (the step runs
+ * again on another worker): activity names, and fetchRows / serializeRows / insertBatch also name
+ * where each part of syncBatch ends. The others sit inside a step, at the line where a crash hurts
+ * most; src/sync/steps.ts calls them.
  */
-export function crashPoint(activity: string): void {
-  if (process.env.CHSYNC_CRASH_AFTER === activity) process.kill(process.pid, 'SIGKILL')
+export const CRASH_POINTS = [
+  'preSync:done',
+  'fetchRows:done',
+  'serializeRows:done',
+  'insertBatch:done',
+  'postSync:done',
+  'postSyncFailed:done',
+  'backlogMark:done',
+  /** The claim script ran (lock taken, batch claimed), the claim not yet returned. */
+  'preSync:claimed',
+  /** A payload chunk staged, the manifest (which freezes the payload) not yet written. */
+  'serializeRows:chunkStaged',
+  /** A chunk landed in ClickHouse and another one waits, its progress not yet heartbeated. */
+  'insertBatch:chunkInserted',
+  /** The last chunk landed in ClickHouse, its progress not yet heartbeated. */
+  'insertBatch:lastChunkInserted',
+  /** Rows inserted and dead letters read, the storage's commit (remove operations, release lock) not yet called. */
+  'postSync:beforeCommit',
+] as const
+
+export type CrashPoint = (typeof CRASH_POINTS)[number]
+
+export function isCrashPoint(value: string): value is CrashPoint {
+  return (CRASH_POINTS as readonly string[]).includes(value)
+}
+
+/** SIGKILLs this process when CHSYNC_CRASH_AT names `point`; a no-op otherwise. Test-only. */
+export function crashPoint(point: CrashPoint): void {
+  if (process.env.CHSYNC_CRASH_AT === point) process.kill(process.pid, 'SIGKILL')
 }

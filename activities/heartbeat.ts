@@ -3,6 +3,12 @@ import { Context } from '@temporalio/activity'
 /** Well inside the workflow's 30 s heartbeat timeout, so a slow step is never mistaken for a dead one. */
 const HEARTBEAT_EVERY_MS = 5_000
 
+/** Every 5 s, or a third of a shorter heartbeat timeout (temporal.activityTimeouts.heartbeatMs). */
+function heartbeatEveryMs(context: Context): number {
+  const timeout = context.info.heartbeatTimeoutMs
+  return timeout ? Math.min(HEARTBEAT_EVERY_MS, Math.max(100, Math.floor(timeout / 3))) : HEARTBEAT_EVERY_MS
+}
+
 /**
  * Runs a data step while heartbeating every few seconds, re-sending the latest progress `report`ed
  * (a heartbeat without details would erase what a retry resumes from). The SDK throttles the calls.
@@ -14,7 +20,7 @@ export async function withHeartbeat<T>(work: (report: (details: unknown) => void
     details = next
     context.heartbeat(details)
   }
-  const timer = setInterval(() => context.heartbeat(details), HEARTBEAT_EVERY_MS)
+  const timer = setInterval(() => context.heartbeat(details), heartbeatEveryMs(context))
   try {
     return await work(report)
   } finally {

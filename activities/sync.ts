@@ -9,6 +9,10 @@ import type { SyncRuntime } from '../src/sync/runtime.js'
 import { crashPoint } from './crash-point.js'
 import { withHeartbeat } from './heartbeat.js'
 
+/** The activities, by name: a `<name>:done` crash point follows each. */
+type StepName =
+  'preSync' | 'fetchRows' | 'serializeRows' | 'insertBatch' | 'postSync' | 'postSyncFailed' | 'backlogMark'
+
 export interface SyncActivityDeps {
   runtime: SyncRuntime
   /** @default a private registry (metrics are then only collected, not served) */
@@ -23,10 +27,10 @@ export interface SyncActivityDeps {
 export function createSyncActivities(deps: SyncActivityDeps) {
   const { runtime } = deps
   const metrics = deps.metrics ?? new SyncMetrics({ processMetrics: false })
-  const step = <T>(importKey: string, name: string, work: () => Promise<T>) =>
+  const step = <T>(importKey: string, name: StepName, work: () => Promise<T>) =>
     boundary(async () => {
       const result = await metrics.timeStep(importKey, name, work)
-      crashPoint(name)
+      crashPoint(`${name}:done`)
       return result
     })
 
@@ -68,14 +72,14 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         withHeartbeat(async (report): Promise<SyncBatchResult> => {
           const resumeFrom = Context.current().info.heartbeatDetails as InsertProgress | undefined
           const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
-            steps.fetchAndSerialize(runtime, claim, () => crashPoint('fetchRows')),
+            steps.fetchAndSerialize(runtime, claim, () => crashPoint('fetchRows:done')),
           )
-          crashPoint('serializeRows')
+          crashPoint('serializeRows:done')
           const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
             steps.insertBatch(runtime, claim, resumeFrom, report),
           )
           metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
-          crashPoint('insertBatch')
+          crashPoint('insertBatch:done')
           return {
             fetched: serialized.fetched,
             rows: inserted.rows,

@@ -23,7 +23,7 @@ import {
   stateSearchAttribute,
 } from './search-attributes.js'
 import { SyncModelRun } from './sync-model-state.js'
-import type { ErrorSummary, SyncModelInput } from './types.js'
+import type { ActivityTimeouts, ErrorSummary, SyncModelInput } from './types.js'
 
 type SyncActivities = ReturnType<typeof createSyncActivities>
 
@@ -38,33 +38,55 @@ export const NON_RETRYABLE: readonly NonRetryableErrorType[] = ['ConfigError', '
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 }
 
 /** Bookkeeping steps touch only the storage: a few round trips, so a short timeout finds a dead worker fast. */
-const bookkeepingOptions = {
-  startToCloseTimeout: '30s',
-  retry: { ...retry, nonRetryableErrorTypes: [...NON_RETRYABLE] },
-}
-const bookkeeping = proxyActivities<SyncActivities>(bookkeepingOptions)
+const BOOKKEEPING_TIMEOUT_MS = 30_000
 
 /**
- * Since ONE_DATA_ACTIVITY, the bookkeeping steps run as local activities: a few Redis round trips
- * each, run in the worker inside the workflow task, without the three server round trips of a
+ * Data steps move a whole batch (10k rows by default, MBs of payload): minutes at most, and a
+ * heartbeat every few seconds, so a killed worker is noticed in 30 s rather than at the timeout.
+ */
+const DATA_TIMEOUT = '10m'
+const HEARTBEAT_TIMEOUT_MS = 30_000
+
+/**
+ * The options of each timeout class; `timeouts` (workflow input, from the starting client's
+ * temporal.activityTimeouts) shortens them in tests.
+ *
+ * Since ONE_DATA_ACTIVITY, the bookkeeping steps run as local activities (`local`): a few Redis round
+ * trips each, run in the worker inside the workflow task, without the three server round trips of a
  * scheduled activity (measured ~40 ms each under load, most of a small round). A crash re-runs them
  * after the workflow task times out; they are idempotent.
  */
-const localBookkeepingOptions = { startToCloseTimeout: '30s', retry: bookkeepingOptions.retry }
-const localBookkeeping = proxyLocalActivities<SyncActivities>(localBookkeepingOptions)
+function activityOptions(timeouts: ActivityTimeouts = {}) {
+  const bookkeeping = {
+    startToCloseTimeout: timeouts.bookkeepingMs ?? BOOKKEEPING_TIMEOUT_MS,
+    retry: { ...retry, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  }
+  const local = { startToCloseTimeout: bookkeeping.startToCloseTimeout, retry: bookkeeping.retry }
+  const data = {
+    ...bookkeeping,
+    startToCloseTimeout: DATA_TIMEOUT,
+    heartbeatTimeout: timeouts.heartbeatMs ?? HEARTBEAT_TIMEOUT_MS,
+  }
+  return { bookkeeping, local, data }
+}
+
+/** The activity proxies of a run, with its timeouts. */
+function activityProxies(timeouts: ActivityTimeouts | undefined) {
+  const options = activityOptions(timeouts)
+  return {
+    options,
+    bookkeeping: proxyActivities<SyncActivities>(options.bookkeeping),
+    localBookkeeping: proxyLocalActivities<SyncActivities>(options.local),
+    data: proxyActivities<SyncActivities>(options.data),
+  }
+}
+type Bookkeeping = ReturnType<typeof activityProxies>['bookkeeping']
 
 /**
  * Patch id: rounds run preSync and postSync as local activities and fetch + serialize + insert as
  * one activity (syncBatch). Runs started before it replay the five-activity round. Do not rename.
  */
 export const ONE_DATA_ACTIVITY = 'one-data-activity-per-round'
-
-/**
- * Data steps move a whole batch (10k rows by default, MBs of payload): minutes at most, and a
- * heartbeat every few seconds, so a killed worker is noticed in 30 s rather than at the timeout.
- */
-const dataOptions = { ...bookkeepingOptions, startToCloseTimeout: '10m', heartbeatTimeout: '30s' }
-const data = proxyActivities<SyncActivities>(dataOptions)
 
 /**
  * Syncs one model (or multi-model) from the storage into ClickHouse, forever, one batch per round:
@@ -89,6 +111,7 @@ const data = proxyActivities<SyncActivities>(dataOptions)
 export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
   const run = new SyncModelRun(input)
   const owner = workflowInfo().workflowId
+  const { options: stepOptions, bookkeeping, localBookkeeping, data } = activityProxies(input.activityTimeouts)
   // Decided once per run, before any round: a run is either all old rounds or all new ones.
   const oneDataActivity = patched(ONE_DATA_ACTIVITY)
   const book = oneDataActivity ? localBookkeeping : bookkeeping
@@ -130,10 +153,12 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
       if (claim && oneDataActivity) {
         const batch = `batch ${claim.batchId} (${claim.size} operations)`
         // 2–4. syncBatch: fetch, serialize (freeze), insert
-        const synced = await data.syncBatch.executeWithOptions({ ...dataOptions, summary: `sync ${batch}` }, [claim])
+        const synced = await data.syncBatch.executeWithOptions({ ...stepOptions.data, summary: `sync ${batch}` }, [
+          claim,
+        ])
         // 5. postSync
         const post = await localBookkeeping.postSync.executeWithOptions(
-          { ...localBookkeepingOptions, summary: `commit ${batch}` },
+          { ...stepOptions.local, summary: `commit ${batch}` },
           [claim],
         )
         run.onCommitted(
@@ -152,19 +177,20 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
         // The summaries name the batch in the Web UI's event list.
         const batch = `batch ${claim.batchId} (${claim.size} operations)`
         // 2. fetchRows
-        await data.fetchRows.executeWithOptions({ ...dataOptions, summary: `fetch ${batch}` }, [claim])
+        await data.fetchRows.executeWithOptions({ ...stepOptions.data, summary: `fetch ${batch}` }, [claim])
         // 3. serializeRows
         const serialized = await data.serializeRows.executeWithOptions(
-          { ...dataOptions, summary: `serialize ${batch}` },
+          { ...stepOptions.data, summary: `serialize ${batch}` },
           [claim],
         )
         // 4. insertBatch
-        const inserted = await data.insertBatch.executeWithOptions({ ...dataOptions, summary: `insert ${batch}` }, [
-          claim,
-        ])
+        const inserted = await data.insertBatch.executeWithOptions(
+          { ...stepOptions.data, summary: `insert ${batch}` },
+          [claim],
+        )
         // 5. postSync
         const post = await bookkeeping.postSync.executeWithOptions(
-          { ...bookkeepingOptions, summary: `commit ${batch}` },
+          { ...stepOptions.bookkeeping, summary: `commit ${batch}` },
           [claim],
         )
         run.onCommitted(
@@ -215,7 +241,7 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
  * Releases the lock of a failed round, keeping every operation. If the storage cannot be reached
  * either, the lock expires on its own and the next round resumes the batch: nothing to do here.
  */
-async function releaseFailedBatch(book: typeof bookkeeping, claim: Claim, message: string): Promise<void> {
+async function releaseFailedBatch(book: Bookkeeping, claim: Claim, message: string): Promise<void> {
   try {
     await book.postSyncFailed(claim, message)
   } catch (error) {

@@ -15,6 +15,20 @@ export interface SyncModelInput {
   state?: SyncModelState
   /** Continue as new after this many rounds even without the SDK's suggestion. @default 500 */
   continueAsNewEveryRounds?: number
+  /** From the starting client's `temporal.activityTimeouts`; carried across continue-as-new. */
+  activityTimeouts?: ActivityTimeouts
+}
+
+/**
+ * How long Temporal waits for an activity before retrying it on another worker: the time a crashed
+ * worker holds up its models. Shorter finds a dead worker sooner; too short retries a step that is
+ * only slow (a starved machine) while it still runs. Tests shorten both to keep crash scenarios fast.
+ */
+export interface ActivityTimeouts {
+  /** Data steps (fetchRows, serializeRows, insertBatch): longest silence between heartbeats. @default 30000 */
+  heartbeatMs?: number
+  /** Bookkeeping steps (preSync, postSync, postSyncFailed, backlogMark): start-to-close. @default 30000 */
+  bookkeepingMs?: number
 }
 
 /** Facts about the last batch that reached ClickHouse. */

@@ -6,6 +6,7 @@ import { ConfigError, messageOf } from '../errors.js'
 import { ModelRegistry } from '../models/registry.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { resolveRouting } from '../routing/resolve.js'
+import type { TemporalSettings } from '../temporal/connect.js'
 import { configSchema, type DatabaseConfig, type RouterConfig } from './schema.js'
 
 /** The default ClickHouse target when a config names none: embedded, under the project's .chsync/. */
@@ -26,7 +27,7 @@ export interface ResolvedConfig {
   databases: Record<string, DatabaseConfig>
   postgres: { url: string }
   redis: { url: string }
-  temporal: { address: string; namespace: string; taskQueue: string }
+  temporal: TemporalSettings
   registry: ModelRegistry
   router: RouterConfig
   /** Absolute path of the migrations folder. */
@@ -85,6 +86,7 @@ export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; ba
         address: config.temporal?.address ?? '127.0.0.1:7233',
         namespace: config.temporal?.namespace ?? 'default',
         taskQueue: config.temporal?.taskQueue ?? 'chsync',
+        ...(config.temporal?.activityTimeouts ? { activityTimeouts: config.temporal.activityTimeouts } : {}),
       },
       registry: new ModelRegistry(config.models),
       router: config.router ?? {},

@@ -48,6 +48,13 @@ export const configSchema = z.strictObject({
       address: z.string().min(1).optional(),
       namespace: z.string().min(1).optional(),
       taskQueue: z.string().min(1).optional(),
+      /** How fast a dead worker's activity is retried elsewhere. @default see ActivityTimeouts */
+      activityTimeouts: z
+        .strictObject({
+          heartbeatMs: z.number().int().min(1000).optional(),
+          bookkeepingMs: z.number().int().min(1000).optional(),
+        })
+        .optional(),
     })
     .optional(),
   models: z.array(

@@ -86,8 +86,10 @@ export function defineModel<const TFields extends Fields>(config: ModelConfig<TF
   }
   checkEngine(untyped)
   const model = new Model(config)
-  if (model.sync.batchSize < 1 || !Number.isInteger(model.sync.batchSize))
-    fail(untyped, `sync.batchSize must be a whole number ≥ 1, got ${model.sync.batchSize}`)
+  for (const setting of ['batchSize', 'chunkRows'] as const) {
+    if (model.sync[setting] < 1 || !Number.isInteger(model.sync[setting]))
+      fail(untyped, `sync.${setting} must be a whole number ≥ 1, got ${model.sync[setting]}`)
+  }
   for (const setting of ['syncDelayMs', 'lockTimeoutMs'] as const) {
     const value = model.sync[setting]
     if (!Number.isFinite(value) || value < (setting === 'syncDelayMs' ? 0 : 1))

@@ -27,6 +27,12 @@ export interface SyncSettings {
   storage: StorageKind
   /** Lock lifetime; the holder extends it while it works. @default 120000 */
   lockTimeoutMs: number
+  /**
+   * Most rows one insert carries: a batch with more rows is sent as several chunks, each one
+   * block with its own deduplication token. Lower it for a server with little memory per insert.
+   * @default 100000
+   */
+  chunkRows: number
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -35,6 +41,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   syncDelayMs: 5_000,
   storage: 'redis',
   lockTimeoutMs: 120_000,
+  chunkRows: 100_000,
 }
 
 /**

@@ -20,6 +20,7 @@ import { openStorage } from '../storages/open-storage.js'
 import { checkRedisDurability } from '../storages/redis/check-durability.js'
 import { relayingStorage } from '../capture/relaying-storage.js'
 import type { Storage } from '../storages/storage.js'
+import { CHUNK_MAX_BYTES } from './payload.js'
 import type { ModelRuntime, SyncRuntime, SyncUnitRuntime } from './runtime.js'
 
 /** An open ClickHouse alias and what its server can do. */
@@ -59,7 +60,7 @@ export async function openSyncRuntime(
     poolSize?: number
     /** Told what could lose data without failing the start (a Redis that may evict operations). */
     warn?: (message: string) => void
-    /** Payload chunk limits (tests force several chunks per batch with small ones). */
+    /** Payload chunk limits of every unit (tests force several chunks per batch). @default each unit's sync.chunkRows, CHUNK_MAX_BYTES */
     chunkLimits?: { rows: number; bytes: number }
   } = {},
 ): Promise<SyncRuntime> {
@@ -132,7 +133,7 @@ export async function openSyncRuntime(
       storage: storages.get(unit.sync.storage) as Storage,
       fetchRows: (keys) => fetchRowsByKeys(pool, unit.source, keys),
       models: unit.models.map(modelRuntime),
-      ...(options.chunkLimits ? { chunkLimits: options.chunkLimits } : {}),
+      chunkLimits: options.chunkLimits ?? { rows: unit.sync.chunkRows, bytes: CHUNK_MAX_BYTES },
       serialize(operations, rows, currentState) {
         const result = serializeUnitBatch(unit, { operations, rows, currentState })
         const index = new Map(operations.map((operation, i) => [operation, i]))

@@ -1,3 +1,4 @@
+import { crashPoint } from '../../activities/crash-point.js'
 import { PoisonRowError, StorageError, messageOf } from '../errors.js'
 import type { Claim, DeadLetter, Operation } from '../storages/storage.js'
 import { chunkToken, eachChunk, type ChunkInfo, type PayloadManifest } from './payload.js'
@@ -8,7 +9,9 @@ import type { BacklogMark, FetchResult, InsertResult, PostSyncResult, PreSyncRes
 
 /**
  * The steps of a sync round, each safe to re-run after a crash at any line (invariant 5). The
- * activities in activities/sync.ts are thin wrappers; these functions do the work.
+ * activities in activities/sync.ts are thin wrappers; these functions do the work. The `crashPoint`
+ * calls are test-only fault injection (no-ops unless CHSYNC_CRASH_AT names them) marking the lines
+ * the reliability suite kills the worker at.
  */
 
 /** Reports progress so a retried step can resume (activities heartbeat it). */
@@ -17,6 +20,7 @@ export type Progress = (details: unknown) => void
 export async function preSync(runtime: SyncRuntime, importKey: string, owner: string): Promise<PreSyncResult> {
   const unit = runtime.unit(importKey)
   const claim = await unit.storage.preSync(importKey, { batchSize: unit.batchSize, lockTtlMs: unit.lockTtlMs, owner })
+  if (claim) crashPoint('preSync:claimed')
   const backlog = await unit.storage.operationsCount(importKey)
   return { claim, backlog, batchSize: unit.batchSize, syncDelayMs: unit.syncDelayMs }
 }
@@ -111,6 +115,7 @@ async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: Fetched
     const chunks: ChunkInfo[] = []
     for (const chunk of eachChunk(model, unit.chunkLimits, true)) {
       await unit.storage.stage(claim, STAGED.chunk(model.model, chunks.length), chunk.bytes)
+      crashPoint('serializeRows:chunkStaged')
       chunks.push(chunk.info)
     }
     manifest.models.push({ model: model.model, chunks })
@@ -170,6 +175,7 @@ export async function insertBatch(
             batchId: claim.batchId,
             model: modelName,
           })
+          crashPoint(index < chunks.length - 1 ? 'insertBatch:chunkInserted' : 'insertBatch:lastChunkInserted')
           for (const line of rejected) {
             const operation = operationAt(operations, info.opIndex[line.line] ?? -1)
             state.rejected.push({ operation, error: `${modelName}@${target.alias}: ${line.error}` })
@@ -194,6 +200,7 @@ export async function postSync(runtime: SyncRuntime, claim: Claim): Promise<Post
   const rejected = (await readStagedValue<InsertProgress['rejected']>(unit.storage, claim, STAGED.rejected)) ?? []
   const at = new Date().toISOString()
   const deadLetters: DeadLetter[] = [...(manifest?.parked ?? []), ...rejected].map((entry) => ({ ...entry, at }))
+  crashPoint('postSync:beforeCommit')
   const removed = await unit.storage.postSync(claim, { deadLetters })
   const range = await unit.storage.backlogRange(claim.importKey)
   return { removed, parked: deadLetters.length, backlog: range.count, oldestSeq: range.oldestSeq }

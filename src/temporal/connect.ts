@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
+import type { ActivityTimeouts } from '../../workflows/types.js'
 import { ConfigError, messageOf } from '../errors.js'
 
 /** Where the Temporal server is and which namespace and task queue chsync uses. */
@@ -10,6 +11,8 @@ export interface TemporalSettings {
   namespace: string
   /** The task queue workers poll and workflows are started on. @default 'chsync' */
   taskQueue: string
+  /** Activity timeouts of the sync workflows this client starts. @default see ActivityTimeouts */
+  activityTimeouts?: ActivityTimeouts
 }
 
 function unreachable(address: string, error: unknown): ConfigError {

@@ -22,7 +22,7 @@ export async function startSync(
   return await client.workflow.start(syncModelWorkflow, {
     taskQueue: settings.taskQueue,
     workflowId: syncWorkflowId(importKey),
-    args: [{ importKey }],
+    args: [{ importKey, ...(settings.activityTimeouts ? { activityTimeouts: settings.activityTimeouts } : {}) }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     staticSummary: `sync ${importKey} into ClickHouse`,
   })

@@ -4,14 +4,23 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type pg from 'pg'
+import type { ActivityTimeouts } from '../../workflows/types.js'
 import { uniqueName } from './names.js'
 import { requireEnv } from './services-env.js'
 
 const execFileAsync = promisify(execFile)
 
+/** The users model's fields and engine, as config-file source, per engine. */
+const ENGINES = {
+  replacing: `fields: { id: uInt64(), name: string(), score: int32(), version: uInt64(), is_deleted: uInt8() },
+      engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),`,
+  collapsing: `fields: { id: uInt64(), name: string(), score: int32(), version: uInt64(), sign: int8() },
+      engine: collapsingMergeTree({ orderBy: ['id'], sign: 'sign', version: 'version' }),`,
+}
+
 /**
  * A `chsync.config.ts` in a fresh folder, for tests that run the real `chsync` bin: one
- * ReplacingMergeTree users model on embedded ClickHouse in that folder (owned by whichever chsync
+ * users model (ReplacingMergeTree unless told otherwise) on embedded ClickHouse in that folder (owned by whichever chsync
  * process opens it), the local services, and a private task queue.
  */
 export function writeUsersConfig(options: {
@@ -24,6 +33,15 @@ export function writeUsersConfig(options: {
   redisUrl?: string
   temporalAddress?: string
   clickhouseUrl?: string
+  /**
+   * The users model's engine: ReplacingMergeTree(version, is_deleted) needs ClickHouse ≥ 23.2, so a
+   * config on the 18.16 server takes CollapsingMergeTree(sign) with a version column. @default 'replacing'
+   */
+  engine?: 'replacing' | 'collapsing'
+  /** Rows per insert chunk (sync.chunkRows): small values give a batch several chunks. */
+  chunkRows?: number
+  /** Shorter activity timeouts, so a killed worker's step is retried in seconds (temporal.activityTimeouts). */
+  activityTimeouts?: ActivityTimeouts
 }) {
   const dir = mkdtempSync(join(tmpdir(), 'chsync-config-'))
   const file = join(dir, 'chsync.config.ts')
@@ -33,10 +51,11 @@ export function writeUsersConfig(options: {
     address: options.temporalAddress ?? requireEnv('CHSYNC_TEMPORAL_ADDRESS'),
     namespace: 'default',
     taskQueue: uniqueName('cli'),
+    ...(options.activityTimeouts ? { activityTimeouts: options.activityTimeouts } : {}),
   }
   writeFileSync(
     file,
-    `import { defineConfig, defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from ${JSON.stringify(resolve('dist/src/index.js'))}
+    `import { collapsingMergeTree, defineConfig, defineModel, int32, int8, replacingMergeTree, string, uInt64, uInt8 } from ${JSON.stringify(resolve('dist/src/index.js'))}
 export default defineConfig({
   databases: { default: { url: ${JSON.stringify(options.clickhouseUrl ?? `chdb://${chdbDir}`)}, database: ${JSON.stringify(database)} } },
   postgres: { url: ${JSON.stringify(options.postgresUrl ?? requireEnv('CHSYNC_POSTGRES_URL'))} },
@@ -46,10 +65,9 @@ export default defineConfig({
     defineModel({
       importKey: ${JSON.stringify(options.importKey)},
       table: 'users',
-      fields: { id: uInt64(), name: string(), score: int32(), version: uInt64(), is_deleted: uInt8() },
-      engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
+      ${ENGINES[options.engine ?? 'replacing']}
       source: { table: ${JSON.stringify(options.sourceTable)}, primaryKey: ['id'] },
-      sync: { batchSize: ${options.batchSize ?? 1000}, syncDelayMs: ${options.syncDelayMs ?? 60_000} },
+      sync: { batchSize: ${options.batchSize ?? 1000}, syncDelayMs: ${options.syncDelayMs ?? 60_000}${options.chunkRows ? `, chunkRows: ${options.chunkRows}` : ''} },
     }),
   ],
 })

@@ -48,6 +48,11 @@ describe('parseConfig', () => {
     { name: 'a missing section', raw: { models: [] }, message: 'postgres: expected object' },
     { name: 'a non-model', raw: { ...minimal, models: [{ table: 'x' }] }, message: 'models.0: expected a model' },
     {
+      name: 'an activity timeout under a second',
+      raw: { ...minimal, temporal: { activityTimeouts: { heartbeatMs: 500 } } },
+      message: 'temporal.activityTimeouts.heartbeatMs',
+    },
+    {
       name: 'a duplicate import key',
       raw: { ...minimal, models: [users, users] },
       message: 'duplicate import key users',
@@ -55,6 +60,12 @@ describe('parseConfig', () => {
   ])('rejects $name with a ConfigError naming it', ({ raw, message }) => {
     expect(() => parseConfig(raw, { env: {} })).toThrow(ConfigError)
     expect(() => parseConfig(raw, { env: {} })).toThrow(message)
+  })
+
+  it('passes temporal.activityTimeouts on to the workflows the CLI starts', () => {
+    const activityTimeouts = { heartbeatMs: 10_000, bookkeepingMs: 5_000 }
+    const config = parseConfig({ ...minimal, temporal: { activityTimeouts } }, { env: {} })
+    expect(config.temporal.activityTimeouts).toEqual(activityTimeouts)
   })
 
   it('never shows a password in its errors', () => {

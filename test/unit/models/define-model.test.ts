@@ -28,6 +28,7 @@ describe('defineModel', () => {
       syncDelayMs: 5_000,
       storage: 'redis',
       lockTimeoutMs: 120_000,
+      chunkRows: 100_000,
     })
     expect(users.source.schema).toBe('public')
     expect(users.fieldForSourceColumn('full_name')).toBe('name')
@@ -68,6 +69,7 @@ describe('defineModel', () => {
     { name: 'a zero batch size', patch: { sync: { batchSize: 0 } }, message: /sync.batchSize/ },
     { name: 'a negative sync delay', patch: { sync: { syncDelayMs: -1 } }, message: /sync.syncDelayMs must be/ },
     { name: 'a zero lock timeout', patch: { sync: { lockTimeoutMs: 0 } }, message: /sync.lockTimeoutMs must be/ },
+    { name: 'a fractional chunk size', patch: { sync: { chunkRows: 1.5 } }, message: /sync.chunkRows must be/ },
   ])('rejects $name with a ConfigError naming the model', ({ patch, message }) => {
     const define = () => defineModel({ ...base, ...patch })
     expect(define).toThrow(ConfigError)
