@@ -18,6 +18,8 @@ export const STAGED = {
   manifest: 'payload',
   /** One chunk of JSONEachRow bytes. */
   chunk: (model: string, index: number) => `payload:${model}:${index}`,
+  /** insertBatch's progress (`InsertProgress`), staged after each chunk sent to a server without deduplication tokens. */
+  insertProgress: 'insert-progress',
   /** Operations whose rows ClickHouse rejected (found by bisecting), parked at postSync. */
   rejected: 'rejected',
 } as const

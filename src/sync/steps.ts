@@ -142,7 +142,10 @@ export interface InsertProgress {
 
 /**
  * Safe to re-run: every chunk carries its deduplication token, and chunks a previous attempt
- * heartbeated as done are skipped (what keeps old servers without tokens from inserting twice).
+ * recorded as done are skipped. Heartbeats record progress, but the SDK throttles them (a crash
+ * can lose the last several chunks' worth), which tokens make harmless; for a server without
+ * tokens the progress is also staged in the storage after each chunk, so a crash re-sends at most
+ * the one chunk whose insert had returned but was not yet recorded (README, Sync).
  */
 export async function insertBatch(
   runtime: SyncRuntime,
@@ -153,7 +156,8 @@ export async function insertBatch(
   const unit = runtime.unit(claim.importKey)
   const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
   const operations = await unit.storage.getOperations(claim)
-  const state: InsertProgress = { done: [...(resumeFrom?.done ?? [])], rejected: [...(resumeFrom?.rejected ?? [])] }
+  const staged = await readStagedValue<InsertProgress>(unit.storage, claim, STAGED.insertProgress)
+  const state = mergeProgress(resumeFrom, staged)
   const result: InsertResult = { rows: 0, inserts: 0, parked: 0 }
   for (const { model: modelName, chunks } of manifest.models) {
     const model = unit.models.find((m) => m.name === modelName)
@@ -182,6 +186,8 @@ export async function insertBatch(
           }
           state.done.push(step)
           progress(state)
+          if (!target.capabilities.insertDeduplicationToken)
+            await stageValue(unit.storage, claim, STAGED.insertProgress, state)
         }
         result.rows += info.rows
         result.inserts += 1
@@ -191,6 +197,17 @@ export async function insertBatch(
   result.parked = new Set(state.rejected.map((r) => r.operation.seq)).size
   if (state.rejected.length > 0) await stageValue(unit.storage, claim, STAGED.rejected, state.rejected)
   return result
+}
+
+/** The union of the progress heartbeated and the progress staged (either may be the fresher). */
+function mergeProgress(...sources: (InsertProgress | null | undefined)[]): InsertProgress {
+  const done = new Set<string>()
+  const rejected = new Map<string, InsertProgress['rejected'][number]>()
+  for (const source of sources) {
+    for (const step of source?.done ?? []) done.add(step)
+    for (const entry of source?.rejected ?? []) rejected.set(`${entry.operation.seq}|${entry.error}`, entry)
+  }
+  return { done: [...done], rejected: [...rejected.values()] }
 }
 
 /** Safe to re-run: the storage's postSync is idempotent and fenced by the lock token. */

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client'
 import type pg from 'pg'
 import { expect } from 'vitest'
 import type { CrashPoint } from '../../activities/crash-point.js'
+import { openClickHouse, quoteIdentifier, type ClickHouseDatabase } from '../../src/clickhouse/index.js'
 import { openStorage } from '../../src/storages/open-storage.js'
 import type { RedisStorage } from '../../src/storages/redis/redis-storage.js'
 import type { OperationKind } from '../../src/storages/storage.js'
@@ -38,14 +39,22 @@ export class CrashRig {
   private client: Client | undefined
   private handle: SyncWorkflowHandle | undefined
 
-  constructor(options: { batchSize?: number; chunkRows?: number } = {}) {
+  /** The ClickHouse 18.16 server (shared stack, own database) instead of embedded ClickHouse. */
+  readonly server: ClickHouseDatabase | undefined
+
+  constructor(options: { batchSize?: number; chunkRows?: number; server?: boolean } = {}) {
+    const { server, ...sync } = options
+    const url = server ? requireEnv('CHSYNC_CLICKHOUSE_URL') : undefined
     this.config = writeUsersConfig({
       sourceTable: this.table,
       importKey: this.importKey,
       syncDelayMs: 500,
       activityTimeouts: CRASH_TEST_TIMEOUTS,
-      ...options,
+      // 18.16 has no ReplacingMergeTree(version, is_deleted).
+      ...(url ? { clickhouseUrl: url, engine: 'collapsing' as const } : {}),
+      ...sync,
     })
+    this.server = url ? openClickHouse({ url, database: this.config.database }) : undefined
     this.healthy = new WorkerProcess(['--config', this.config.file], this.config.env)
   }
 
@@ -68,6 +77,8 @@ export class CrashRig {
     await this.storage?.close()
     await this.pool?.query(`DROP TABLE IF EXISTS "${this.table}"`)
     await this.pool?.end()
+    await this.server?.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(this.config.database)}` })
+    await this.server?.client.close()
   }
 
   /** Far above the ids WriteLoad inserts (from 1 up), so both can write to the table. */
@@ -126,11 +137,11 @@ export class CrashRig {
     return verifySync({
       pool: this.pool,
       sourceTable: this.table,
-      ch: chdbReader(this.config.chdbDir),
+      ch: this.server ?? chdbReader(this.config.chdbDir),
       database: this.config.database,
       table: 'users',
       columns: ['name', 'score'],
-      engine: 'replacing',
+      ...(this.server ? { engine: 'collapsing', identity: ['version', 'sign'] } : { engine: 'replacing' }),
       storage: this.storage,
       importKey: this.importKey,
     })
