@@ -75,8 +75,18 @@ export class WorkerProcess {
     await exited
   }
 
+  /** The process id, naming the worker in Temporal (its identity is `<pid>@<host>`). */
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
   get running(): boolean {
     return this.child !== null
+  }
+
+  /** Whether the process is still alive (not exited on its own since it was started). */
+  get alive(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null
   }
 
   /** The last lines the worker printed, for assertion messages. */
