@@ -20,7 +20,7 @@ export const CRASH_POINTS = [
   'preSync:claimed',
   /** A payload chunk staged, the manifest (which freezes the payload) not yet written. */
   'serializeRows:chunkStaged',
-  /** A chunk landed in ClickHouse and another one waits, its progress not yet heartbeated. */
+  /** A chunk landed in ClickHouse and its progress was recorded; the next chunk is not yet sent. */
   'insertBatch:chunkInserted',
   /** The last chunk landed in ClickHouse, its progress not yet heartbeated. */
   'insertBatch:lastChunkInserted',
@@ -34,7 +34,17 @@ export function isCrashPoint(value: string): value is CrashPoint {
   return (CRASH_POINTS as readonly string[]).includes(value)
 }
 
-/** SIGKILLs this process when CHSYNC_CRASH_AT names `point`; a no-op otherwise. Test-only. */
+/**
+ * SIGKILLs this process when CHSYNC_CRASH_AT names `point`; a no-op otherwise. Test-only. With
+ * CHSYNC_CRASH_SIGNAL=SIGSTOP the process freezes there instead (a paused VM, a blocked event loop)
+ * until the test sends SIGCONT — once: a woken worker runs on.
+ */
 export function crashPoint(point: CrashPoint): void {
-  if (process.env.CHSYNC_CRASH_AT === point) process.kill(process.pid, 'SIGKILL')
+  if (process.env.CHSYNC_CRASH_AT !== point) return
+  if (process.env.CHSYNC_CRASH_SIGNAL === 'SIGSTOP') {
+    delete process.env.CHSYNC_CRASH_AT
+    process.kill(process.pid, 'SIGSTOP')
+  } else {
+    process.kill(process.pid, 'SIGKILL')
+  }
 }

@@ -48,14 +48,15 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       step(claim.importKey, 'serializeRows', () => withHeartbeat(() => steps.serializeRows(runtime, claim))),
 
     /**
-     * Re-runnable: chunks carry deduplication tokens, and chunks heartbeated as done by an earlier
-     * attempt are skipped.
+     * Re-runnable: chunks carry deduplication tokens, and chunks an earlier attempt recorded as done
+     * are skipped; on a server without tokens an older attempt still running stops (src/sync/steps.ts).
      */
     insertBatch: (claim: Claim) =>
       step(claim.importKey, 'insertBatch', () =>
         withHeartbeat(async (report) => {
-          const resumeFrom = Context.current().info.heartbeatDetails as InsertProgress | undefined
-          const result = await steps.insertBatch(runtime, claim, resumeFrom, report)
+          const info = Context.current().info
+          const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
+          const result = await steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt)
           metrics.rowsInserted.inc({ import_key: claim.importKey }, result.rows)
           return result
         }),
@@ -64,19 +65,21 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     /**
      * fetchRows, serializeRows and insertBatch as ONE activity (one Temporal round trip instead of
      * three, and the source rows never staged). Re-runnable as each of them is: the payload is frozen
-     * before the first insert and re-sent byte for byte with the same tokens, and chunks heartbeated
-     * as done are skipped. The crash points of the three steps stay where their work ends.
+     * before the first insert and re-sent byte for byte with the same tokens, chunks recorded as done
+     * are skipped, and on a server without tokens an older attempt still running stops (src/sync/steps.ts).
+     * The crash points of the three steps stay where their work ends.
      */
     syncBatch: (claim: Claim) =>
       boundary(() =>
         withHeartbeat(async (report): Promise<SyncBatchResult> => {
-          const resumeFrom = Context.current().info.heartbeatDetails as InsertProgress | undefined
+          const info = Context.current().info
+          const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
           const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
             steps.fetchAndSerialize(runtime, claim, () => crashPoint('fetchRows:done')),
           )
           crashPoint('serializeRows:done')
           const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
-            steps.insertBatch(runtime, claim, resumeFrom, report),
+            steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt),
           )
           metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
           crashPoint('insertBatch:done')

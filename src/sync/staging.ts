@@ -20,6 +20,8 @@ export const STAGED = {
   chunk: (model: string, index: number) => `payload:${model}:${index}`,
   /** insertBatch's progress (`InsertProgress`), staged after each chunk sent to a server without deduplication tokens. */
   insertProgress: 'insert-progress',
+  /** The latest insertBatch attempt (number) on a batch for a server without tokens: older attempts stop. */
+  insertAttempt: 'insert-attempt',
   /** Operations whose rows ClickHouse rejected (found by bisecting), parked at postSync. */
   rejected: 'rejected',
 } as const

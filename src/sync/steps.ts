@@ -1,6 +1,6 @@
 import { crashPoint } from '../../activities/crash-point.js'
 import { PoisonRowError, StorageError, messageOf } from '../errors.js'
-import type { Claim, DeadLetter, Operation } from '../storages/storage.js'
+import type { Claim, DeadLetter, Operation, Storage } from '../storages/storage.js'
 import { chunkToken, eachChunk, type ChunkInfo, type PayloadManifest } from './payload.js'
 import { insertChunkBisecting } from './insert.js'
 import type { ClickHouseRow, SourceRow, SyncRuntime, SyncUnitRuntime } from './runtime.js'
@@ -143,21 +143,26 @@ export interface InsertProgress {
 /**
  * Safe to re-run: every chunk carries its deduplication token, and chunks a previous attempt
  * recorded as done are skipped. Heartbeats record progress, but the SDK throttles them (a crash
- * can lose the last several chunks' worth), which tokens make harmless; for a server without
- * tokens the progress is also staged in the storage after each chunk, so a crash re-sends at most
- * the one chunk whose insert had returned but was not yet recorded (README, Sync).
+ * can lose the last several chunks' worth), which tokens make harmless. For a server without
+ * tokens, progress is also staged in the storage after each chunk, so a crash re-sends at most the
+ * one chunk whose insert had returned but was not yet recorded; and each `attempt` announces itself
+ * there, so an older attempt still running (a worker frozen past its heartbeat timeout, then woken)
+ * stops before its next chunk instead of sending chunks the newer one sends too (README, Sync).
  */
 export async function insertBatch(
   runtime: SyncRuntime,
   claim: Claim,
   resumeFrom: InsertProgress | undefined,
   progress: Progress,
+  attempt = 1,
 ): Promise<InsertResult> {
   const unit = runtime.unit(claim.importKey)
   const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
   const operations = await unit.storage.getOperations(claim)
   const staged = await readStagedValue<InsertProgress>(unit.storage, claim, STAGED.insertProgress)
   const state = mergeProgress(resumeFrom, staged)
+  const untokened = unit.models.some((model) => model.targets.some((t) => !t.capabilities.insertDeduplicationToken))
+  if (untokened) await stageValue(unit.storage, claim, STAGED.insertAttempt, attempt)
   const result: InsertResult = { rows: 0, inserts: 0, parked: 0 }
   for (const { model: modelName, chunks } of manifest.models) {
     const model = unit.models.find((m) => m.name === modelName)
@@ -174,12 +179,14 @@ export async function insertBatch(
         const step = `${modelName}/${target.alias}/${index}`
         if (!state.done.includes(step)) {
           await unit.storage.extendLock(claim, unit.lockTtlMs)
+          if (!target.capabilities.insertDeduplicationToken) await assertLatestAttempt(unit.storage, claim, attempt)
           const rejected = await insertChunkBisecting(target, bytes, token, info.rows, {
             importKey: claim.importKey,
             batchId: claim.batchId,
             model: modelName,
           })
-          crashPoint(index < chunks.length - 1 ? 'insertBatch:chunkInserted' : 'insertBatch:lastChunkInserted')
+          const last = index === chunks.length - 1
+          if (last) crashPoint('insertBatch:lastChunkInserted')
           for (const line of rejected) {
             const operation = operationAt(operations, info.opIndex[line.line] ?? -1)
             state.rejected.push({ operation, error: `${modelName}@${target.alias}: ${line.error}` })
@@ -188,6 +195,7 @@ export async function insertBatch(
           progress(state)
           if (!target.capabilities.insertDeduplicationToken)
             await stageValue(unit.storage, claim, STAGED.insertProgress, state)
+          if (!last) crashPoint('insertBatch:chunkInserted')
         }
         result.rows += info.rows
         result.inserts += 1
@@ -197,6 +205,17 @@ export async function insertBatch(
   result.parked = new Set(state.rejected.map((r) => r.operation.seq)).size
   if (state.rejected.length > 0) await stageValue(unit.storage, claim, STAGED.rejected, state.rejected)
   return result
+}
+
+/** Throws when a newer attempt of insertBatch took the batch over (servers without tokens). */
+async function assertLatestAttempt(storage: Storage, claim: Claim, attempt: number): Promise<void> {
+  const latest = await readStagedValue<number>(storage, claim, STAGED.insertAttempt)
+  if (latest !== null && latest !== attempt) {
+    throw new StorageError(
+      `insertBatch attempt ${attempt} for ${claim.importKey}/${claim.batchId} stops: attempt ${latest} took the batch over`,
+      { importKey: claim.importKey, batchId: claim.batchId },
+    )
+  }
 }
 
 /** The union of the progress heartbeated and the progress staged (either may be the fresher). */
