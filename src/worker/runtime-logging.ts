@@ -12,6 +12,15 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 let installed = false
 
 /**
+ * The SDK puts a failure under `error` ("Activity failed"), where JSON keeps only its enumerable
+ * fields and loses the message; pino's `err` serializer keeps type, message and stack.
+ */
+function fields(entry: LogEntry): Record<string, unknown> {
+  const { error, ...meta } = entry.meta ?? {}
+  return error instanceof Error ? { ...meta, err: error } : { ...entry.meta }
+}
+
+/**
  * Sends the Temporal SDK's own logs (worker state, bundler output, activity failures) into chsync's
  * structured log at `level` and above, instead of the SDK's console lines on stderr. Once per process,
  * before the first worker; later calls (and processes where a runtime already exists) change nothing.
@@ -22,7 +31,7 @@ export function routeTemporalLogs(logger: Logger, level: LogLevel = 'WARN'): voi
   const log = logger.child({ component: 'temporal' })
   try {
     Runtime.install({
-      logger: new DefaultLogger(level, (entry: LogEntry) => log[LEVELS[entry.level]]({ ...entry.meta }, entry.message)),
+      logger: new DefaultLogger(level, (entry: LogEntry) => log[LEVELS[entry.level]](fields(entry), entry.message)),
     })
   } catch {
     // A runtime was already created (a test harness, an embedding app): keep its logger.
