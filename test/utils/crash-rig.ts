@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client'
 import type pg from 'pg'
 import { expect } from 'vitest'
 import type { CrashPoint } from '../../activities/crash-point.js'
-import { openClickHouse, quoteIdentifier, type ClickHouseDatabase } from '../../src/clickhouse/index.js'
+import { openClickHouse, qualifiedTable, quoteIdentifier, type ClickHouseDatabase } from '../../src/clickhouse/index.js'
 import { openStorage } from '../../src/storages/open-storage.js'
 import type { RedisStorage } from '../../src/storages/redis/redis-storage.js'
 import type { OperationKind } from '../../src/storages/storage.js'
@@ -39,7 +39,10 @@ export class CrashRig {
   private client: Client | undefined
   private handle: SyncWorkflowHandle | undefined
 
-  /** The ClickHouse 18.16 server (shared stack, own database) instead of embedded ClickHouse. */
+  /**
+   * The ClickHouse 18.16 server (shared stack, own database, merges of the table stopped) instead of
+   * embedded ClickHouse.
+   */
   readonly server: ClickHouseDatabase | undefined
 
   constructor(options: { batchSize?: number; chunkRows?: number; server?: boolean } = {}) {
@@ -64,6 +67,8 @@ export class CrashRig {
     this.storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL') })
     this.client = await connectClient(this.config.temporal)
     this.handle = await startSync(this.client, this.config.temporal, this.importKey)
+    // Merges would fold doubled rows away before the verdict counts them.
+    await this.server?.client.command({ query: `SYSTEM STOP MERGES ${qualifiedTable(this.config.database, 'users')}` })
   }
 
   async tearDown(): Promise<void> {
@@ -73,6 +78,11 @@ export class CrashRig {
       await this.handle.result()
     }
     await this.healthy.stop()
+    for (const worker of this.others) {
+      // A frozen worker ignores SIGTERM until it runs again.
+      worker.wake()
+      await worker.stop()
+    }
     await this.client?.connection.close()
     await this.storage?.close()
     await this.pool?.query(`DROP TABLE IF EXISTS "${this.table}"`)
@@ -122,10 +132,19 @@ export class CrashRig {
    * timeout passed.
    */
   async crashAt(point: CrashPoint): Promise<void> {
-    const crashing = new WorkerProcess(['--config', this.config.file], { ...this.config.env, CHSYNC_CRASH_AT: point })
+    const crashing = this.worker({ CHSYNC_CRASH_AT: point })
     await crashing.start()
     expect(await crashing.exited(90_000), `the worker never reached ${point}`).toBe('SIGKILL')
     await this.healthy.start()
+  }
+
+  private readonly others: WorkerProcess[] = []
+
+  /** Another worker on the rig's config with extra environment (crash points); stopped at tearDown. */
+  worker(env: Record<string, string>): WorkerProcess {
+    const worker = new WorkerProcess(['--config', this.config.file], { ...this.config.env, ...env })
+    this.others.push(worker)
+    return worker
   }
 
   /** Waits until everything registered so far is synced, stops the healthy worker and compares. */

@@ -5,7 +5,7 @@ import { messageOf } from '../../src/errors.js'
  * `what`). A check that throws counts as not yet: a service being restarted answers with errors.
  * For waiting on a condition instead of sleeping and hoping.
  */
-export async function waitUntil<T>(what: string, check: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {

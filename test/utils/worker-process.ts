@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 
 /**
  * A real `chsync worker` in its own process, for e2e tests that kill it. It runs the built bin
@@ -87,6 +88,25 @@ export class WorkerProcess {
   /** Whether the process is still alive (not exited on its own since it was started). */
   get alive(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null
+  }
+
+  /** Whether the process is stopped by SIGSTOP (a crash point with CHSYNC_CRASH_SIGNAL=SIGSTOP): Linux /proc state T. */
+  get frozen(): boolean {
+    const pid = this.child?.pid
+    if (!pid || !this.alive) return false
+    // The state follows the command name, which is in parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')
+  }
+
+  /** SIGCONT: a frozen worker runs on from where it stopped. */
+  wake(): void {
+    this.child?.kill('SIGCONT')
+  }
+
+  /** Whether the worker printed `text` since it was created. */
+  printed(text: string): boolean {
+    return this.output.includes(text)
   }
 
   /** The last lines the worker printed, for assertion messages. */
