@@ -13,7 +13,7 @@ const POINTS: { point: CrashPoint; where: string }[] = [
   { point: 'serializeRows:chunkStaged', where: 'serializeRows, after the first chunk was staged, before the manifest' },
   {
     point: 'insertBatch:chunkInserted',
-    where: 'insertBatch, after chunk 1 of a multi-chunk batch landed, before chunk 2',
+    where: 'insertBatch, after chunk 1 of a multi-chunk batch landed and its progress was reported, before chunk 2',
   },
   { point: 'insertBatch:lastChunkInserted', where: 'insertBatch, after the last chunk landed, before its heartbeat' },
   { point: 'postSync:beforeCommit', where: 'postSync, before the storage call that removes the batch' },
