@@ -2,7 +2,7 @@ import { escapeIdentifier } from 'pg'
 import { decodeKey, keySql } from './keys.js'
 import { describeSourceTable, type SourceColumn } from './describe.js'
 import { displayName, qualifiedName, type Queryable, type SourceTable } from './source-table.js'
-import { PoisonRowError, messageOf } from '../errors.js'
+import { PoisonRowError, SchemaMismatchError, messageOf } from '../errors.js'
 
 /** Result column carrying the computed key; a name no real column plausibly has. */
 const KEY_COLUMN = 'chsync:key'
@@ -80,6 +80,16 @@ export async function fetchRowsByKeys<Row extends Record<string, unknown> = Reco
         {
           table: displayName(source),
         },
+        { cause: error },
+      )
+    }
+    // Class 42 (syntax error or access rule violation): the table, a column or a right is gone, or
+    // the model's own `where` is broken. Retrying cannot fix it: the model blocks until it is fixed.
+    if (/^42/.test((error as { code?: string }).code ?? '')) {
+      const filter = source.where ? ` (model where: ${source.where})` : ''
+      throw new SchemaMismatchError(
+        `Reading rows of ${displayName(source)}${filter} failed: ${messageOf(error)}`,
+        { table: displayName(source) },
         { cause: error },
       )
     }

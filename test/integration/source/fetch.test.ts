@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { escapeIdentifier } from 'pg'
-import { PoisonRowError } from '../../../src/errors.js'
+import { PoisonRowError, SchemaMismatchError } from '../../../src/errors.js'
 import { encodeKey, fetchRowsByKeys, type Queryable } from '../../../src/source/index.js'
 import { postgresPool } from '../../utils/clients.js'
 import { uniqueName } from '../../utils/names.js'
@@ -71,6 +71,12 @@ describe('fetchRowsByKeys', () => {
     { name: 'of the wrong type in a composite key', source: composite, keys: [encodeKey(['a:b', 'x'])] },
   ])('throws PoisonRowError for a key $name', async ({ source, keys }) => {
     await expect(fetchRowsByKeys(pool, source, keys)).rejects.toThrow(PoisonRowError)
+  })
+
+  it('throws SchemaMismatchError naming the table and the where condition when the condition is broken', async () => {
+    const rows = fetchRowsByKeys(pool, { ...single, where: 'no_such_column > 0' }, ['1'])
+    await expect(rows).rejects.toThrow(SchemaMismatchError)
+    await expect(rows).rejects.toThrow(/Users.*no_such_column > 0.*column "no_such_column" does not exist/)
   })
 
   it('returns nothing for no keys', async () => {
