@@ -67,17 +67,43 @@ export function faultScenario(definition: FaultScenario, body: () => Promise<Syn
       let verdict: SyncVerdict | undefined
       try {
         verdict = await body()
-        expect(verdict).toEqual({
-          ...verdict,
-          foundRows: verdict.expectedRows,
-          mismatched: 0,
-          duplicates: 0,
-          operationsLeft: 0,
-          deadLetters: definition.expectedDeadLetters ?? 0,
-        })
+        expectConverged(verdict, definition.expectedDeadLetters)
         record(definition, task.file.name, { ...verdict, passed: true })
       } catch (error) {
         record(definition, task.file.name, { ...verdict, passed: false, error: String(error).split('\n')[0] })
+        throw error
+      }
+    },
+    definition.timeoutMs,
+  )
+}
+
+/** The verdict of a converged sync: every row there once, nothing left, only the expected dead letters. */
+export function expectConverged(verdict: SyncVerdict, expectedDeadLetters = 0): void {
+  expect(verdict).toEqual({
+    ...verdict,
+    foundRows: verdict.expectedRows,
+    mismatched: 0,
+    duplicates: 0,
+    operationsLeft: 0,
+    deadLetters: expectedDeadLetters,
+  })
+}
+
+/**
+ * A scenario with no rows to compare — a config or a secret refused before anything is written. Its
+ * row in the table shows "–" for the row columns instead of made-up numbers; the body asserts what
+ * the refusal must look like (exit code, message naming the key).
+ */
+export function faultCheck(definition: Omit<FaultScenario, 'expectedDeadLetters'>, body: () => Promise<void>): void {
+  it(
+    definition.scenario,
+    async ({ task }) => {
+      try {
+        await body()
+        record(definition, task.file.name, { passed: true })
+      } catch (error) {
+        record(definition, task.file.name, { passed: false, error: String(error).split('\n')[0] })
         throw error
       }
     },

@@ -9,14 +9,19 @@ import type { SyncRuntime } from '../../src/sync/runtime.js'
 import { connectClient } from '../../src/temporal/connect.js'
 import { startSync, type SyncWorkflowHandle } from '../../src/temporal/sync-workflows.js'
 import { createWorker } from '../../src/worker/worker.js'
-import { flushUpdate, stopSignal } from '../../workflows/messages.js'
-import type { FlushResult } from '../../workflows/types.js'
+import { flushUpdate, statusQuery, stopSignal } from '../../workflows/messages.js'
+import type { FlushResult, SyncStatus } from '../../workflows/types.js'
 import { uniqueName } from './names.js'
 import { requireEnv } from './services-env.js'
+
+/** An alias of the harness: a database on the harness's ClickHouse target, or its own URL and user. */
+export type HarnessAlias = string | { url: string; database: string; user?: string }
 
 /**
  * chsync running in this process on the real services: a config of the given models over embedded
  * ClickHouse aliases, the sync runtime, a worker on a private task queue, and a Temporal client.
+ * A second harness on the same `taskQueue` takes over the workflows of one stopped with
+ * `keepWorkflows` — a worker restarted with a fixed config.
  */
 export class SyncHarness {
   readonly config: ResolvedConfig
@@ -29,16 +34,18 @@ export class SyncHarness {
 
   constructor(
     readonly ch: ClickHouseDatabase,
-    databases: Record<string, string>,
+    databases: Record<string, HarnessAlias>,
     models: readonly (Model | MultiModel)[],
+    options: { taskQueue?: string } = {},
   ) {
     const url = ch.displayUrl.slice(0, ch.displayUrl.lastIndexOf('/'))
+    const alias = (target: HarnessAlias) => (typeof target === 'string' ? { url, database: target } : target)
     this.config = parseConfig(
       {
-        databases: Object.fromEntries(Object.entries(databases).map(([alias, database]) => [alias, { url, database }])),
+        databases: Object.fromEntries(Object.entries(databases).map(([name, target]) => [name, alias(target)])),
         postgres: { url: requireEnv('CHSYNC_POSTGRES_URL') },
         redis: { url: requireEnv('CHSYNC_REDIS_URL') },
-        temporal: { address: requireEnv('CHSYNC_TEMPORAL_ADDRESS'), taskQueue: uniqueName('e2e') },
+        temporal: { address: requireEnv('CHSYNC_TEMPORAL_ADDRESS'), taskQueue: options.taskQueue ?? uniqueName('e2e') },
         models,
       },
       // Only what this harness says: no CHSYNC_CLICKHOUSE_URL redirecting the aliases to the server.
@@ -76,12 +83,28 @@ export class SyncHarness {
     )
   }
 
+  /** Polls the workflow's status until `predicate` holds (60 s at most), and returns that status. */
+  async until(
+    handle: SyncWorkflowHandle,
+    predicate: (status: SyncStatus) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<SyncStatus> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const status = await handle.query(statusQuery)
+      if (predicate(status)) return status
+      if (Date.now() > deadline) throw new Error(`status never matched; last: ${JSON.stringify(status)}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
   async flush(handle: SyncWorkflowHandle, timeoutMs = 60_000): Promise<FlushResult> {
     return await handle.executeUpdate(flushUpdate, { args: [{ wait: true, timeoutMs }] })
   }
 
-  async stop(): Promise<void> {
-    await Promise.allSettled(this.handles.map((handle) => handle.signal(stopSignal)))
+  /** Stops the worker; the workflows too unless `keepWorkflows` (another harness takes them over). */
+  async stop(options: { keepWorkflows?: boolean } = {}): Promise<void> {
+    if (!options.keepWorkflows) await Promise.allSettled(this.handles.map((handle) => handle.signal(stopSignal)))
     this.worker?.shutdown()
     await this.running
     await this.connection?.close()

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect } from 'vitest'
+import type pg from 'pg'
+import { quoteIdentifier } from '../../../src/clickhouse/index.js'
+import type { Claim } from '../../../src/storages/storage.js'
+import * as steps from '../../../src/sync/steps.js'
+import { flushUpdate } from '../../../workflows/messages.js'
+import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
+import { createTables } from '../../utils/e2e.js'
+import { expectConverged, faultScenario, verifySync } from '../../utils/faults.js'
+import { FailingView, rawCount } from '../../utils/failing-view.js'
+import { uniqueName } from '../../utils/names.js'
+import { SyncHarness } from '../../utils/sync-harness.js'
+import { usersModel, usersSourceDDL } from '../../utils/users-model.js'
+
+/**
+ * SRS028 failure modes on embedded ClickHouse 26.x (insert deduplication tokens, deduplication in
+ * dependent materialized views): a batch of several chunks over several partitions fails after part
+ * of it landed — in the target table, in a materialized view, or both — and its retry completes
+ * both without a duplicate. The failure is a view whose query throws (`throwIf`) for a marker row
+ * until it is fixed. Two rows per chunk, so every batch is several inserts.
+ */
+const group = 'SRS028 failure modes'
+const MARKER = `CASE WHEN g = $marker THEN 'boom' ELSE 'u' || g END`
+
+describe('SRS028 failure modes', () => {
+  const database = uniqueName('chsync_srs')
+  const ch = clickhouseEmbedded()
+  const names = { viewed: uniqueName('viewed'), partial: uniqueName('partial') }
+  const viewed = usersModel({
+    importKey: names.viewed,
+    table: 'viewed',
+    sourceTable: names.viewed,
+    partitionBy: 'id % 4',
+  })
+  const partial = usersModel({
+    importKey: names.partial,
+    table: 'partial',
+    sourceTable: names.partial,
+    partitionBy: 'id % 3',
+  })
+  const columns = ['name', 'score']
+  let pool: pg.Pool
+  let harness: SyncHarness
+
+  const verify = (importKey: string, table: string) =>
+    verifySync({
+      pool,
+      sourceTable: importKey,
+      ch,
+      database,
+      table,
+      columns,
+      engine: 'replacing',
+      storage: harness.storage(importKey),
+      importKey,
+    })
+  /** Writes and registers rows from…to, with the marker row ('boom') at `marker`. */
+  const insertRows = (importKey: string, from: number, to: number, marker = 0) =>
+    harness.change(
+      pool,
+      importKey,
+      `INSERT INTO "${importKey}" SELECT g, ${MARKER.replace('$marker', String(marker))}, g ` +
+        `FROM generate_series(${from}, ${to}) g`,
+      'insert',
+    )
+
+  beforeAll(async () => {
+    pool = postgresPool()
+    for (const table of Object.values(names)) await pool.query(usersSourceDDL(table))
+    await createTables(ch, database, [viewed, partial])
+    harness = new SyncHarness(ch, { default: database }, [viewed, partial])
+    await harness.start({ chunkLimits: { rows: 2, bytes: 1 << 20 } })
+  })
+
+  afterAll(async () => {
+    await harness?.stop()
+    for (const table of Object.values(names)) await pool?.query(`DROP TABLE IF EXISTS "${table}"`)
+    await pool?.end()
+    await ch.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
+    await ch.client.close()
+  })
+
+  faultScenario(
+    {
+      group,
+      scenario: 'A materialized view throws for one row: the round retries until the view is fixed',
+      injected:
+        "MV with throwIf(name = 'boom') on a 20-row batch (10 chunks, 4 partitions); view fixed after a failed round",
+      timeoutMs: 180_000,
+    },
+    async () => {
+      const view = new FailingView(ch, database, 'viewed')
+      await view.create({ failing: true })
+      const handle = await harness.sync(names.viewed)
+      await insertRows(names.viewed, 1, 20, 11)
+      await handle.executeUpdate(flushUpdate, { args: [{ wait: false }] })
+
+      // A failing view is not a configuration error chsync can name (it is the view's own query, and
+      // may depend on data): the round fails visibly and retries with backoff, never blocks.
+      const failed = await harness.until(handle, (status) => status.consecutiveFailures >= 1, 120_000)
+      expect(failed.blocked).toBeNull()
+      expect(failed.lastError?.message).toMatch(/marker row/)
+      // Chunks 0-4 (ids 1-10) reached table and view before the marker's chunk failed; nothing was
+      // removed from the storage.
+      expect(await rawCount(ch, database, view.name)).toBe(10)
+      expect(await rawCount(ch, database, 'viewed')).toBeGreaterThanOrEqual(10)
+      expect(await harness.storage(names.viewed).operationsCount(names.viewed)).toBe(20)
+
+      await view.create({ failing: false })
+      expect(await harness.flush(handle, 120_000)).toEqual({ synced: true, backlog: 0 })
+      expectConverged(await verify(names.viewed, view.name))
+      return await verify(names.viewed, 'viewed')
+    },
+  )
+
+  describe('insertBatch retried (the steps themselves, no workflow)', () => {
+    const owner = 'srs028-test'
+    const view = new FailingView(ch, database, 'partial')
+    const noProgress = () => undefined
+    /** Claims what is registered and freezes its payload, as the first steps of a round do. */
+    const prepareBatch = async (rows: number, chunks: number) => {
+      const claim = (await steps.preSync(harness.runtime, names.partial, owner)).claim as Claim
+      await steps.fetchRows(harness.runtime, claim)
+      expect(await steps.serializeRows(harness.runtime, claim)).toMatchObject({ rows, chunks, reused: false })
+      return claim
+    }
+
+    faultScenario(
+      {
+        group,
+        scenario: 'A batch over several partitions fails after some chunks landed; its retry completes it',
+        injected:
+          'PARTITION BY id % 3, 5 chunks of 2 rows; chunk 4 rejected by a throwIf view after chunks 1-3 landed; ' +
+          'retried with no heartbeat progress',
+      },
+      async () => {
+        await view.create({ failing: true })
+        await insertRows(names.partial, 1, 9, 7)
+        const claim = await prepareBatch(9, 5)
+        await expect(steps.insertBatch(harness.runtime, claim, undefined, noProgress)).rejects.toThrow(/marker row/)
+        expect(await rawCount(ch, database, view.name)).toBe(6)
+        expect(await rawCount(ch, database, 'partial')).toBeGreaterThanOrEqual(6)
+        const partitions = await ch.client.query({
+          query: `SELECT uniqExact(partition) AS n FROM system.parts WHERE database = '${database}' AND table = 'partial' AND active`,
+          format: 'JSONEachRow',
+        })
+        expect(Number((await partitions.json<{ n: string }>())[0]?.n)).toBe(3)
+
+        await view.create({ failing: false })
+        // The retry re-sends every chunk (as after a lost heartbeat): the tokens keep the landed ones
+        // out of the table, and out of the view where they reached it.
+        expect(await steps.insertBatch(harness.runtime, claim, undefined, noProgress)).toMatchObject({
+          rows: 9,
+          inserts: 5,
+          parked: 0,
+        })
+        expect(await rawCount(ch, database, 'partial')).toBe(9)
+        expect(await rawCount(ch, database, view.name)).toBe(9)
+        expect((await steps.postSync(harness.runtime, claim)).removed).toBe(9)
+        expectConverged(await verify(names.partial, view.name))
+        return await verify(names.partial, 'partial')
+      },
+    )
+
+    faultScenario(
+      {
+        group,
+        scenario: 'insertBatch retried after it succeeded (its result lost) adds nothing',
+        injected: 'insertBatch of a 6-row batch (3 chunks) run again after it succeeded, before postSync',
+      },
+      async () => {
+        await insertRows(names.partial, 10, 15)
+        const claim = await prepareBatch(6, 3)
+        for (let attempt = 0; attempt < 2; attempt++) {
+          expect(await steps.insertBatch(harness.runtime, claim, undefined, noProgress)).toMatchObject({
+            rows: 6,
+            inserts: 3,
+          })
+        }
+        expect(await rawCount(ch, database, 'partial')).toBe(15)
+        expect(await rawCount(ch, database, view.name)).toBe(15)
+        expect((await steps.postSync(harness.runtime, claim)).removed).toBe(6)
+        expectConverged(await verify(names.partial, view.name))
+        return await verify(names.partial, 'partial')
+      },
+    )
+  })
+})
