@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { afterAll, beforeAll, describe } from 'vitest'
 import type pg from 'pg'
 import { qualifiedTable, quoteIdentifier } from '../../../src/clickhouse/index.js'
 import type { Model } from '../../../src/models/model.js'
