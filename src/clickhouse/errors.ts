@@ -56,10 +56,6 @@ export function isRowError(error: unknown): boolean {
   return code !== undefined && ROW_CODES.has(code)
 }
 
-/**
- * Wraps a ClickHouse error that no retry can fix in `SchemaMismatchError` (kept as cause); returns
- * any other error unchanged, to be retried.
- */
 /** INCORRECT_DATA with this text: the insert names a column the table does not have. */
 const UNKNOWN_FIELD = /Unknown field found while parsing|Unknown field/i
 
@@ -69,10 +65,27 @@ function isSchemaError(code: number | undefined, error: unknown): boolean {
   return code === 117 && error instanceof Error && UNKNOWN_FIELD.test(error.message)
 }
 
-export function classifyClickHouseError(error: unknown, what: string, context: ErrorContext): unknown {
+/** The server refused for lack of a right (a readonly user, a missing GRANT), not for the table's shape. */
+const RIGHTS_CODES = new Set([164, 497])
+
+/**
+ * Wraps a ClickHouse error that no retry can fix in `SchemaMismatchError` (rights and structure) or
+ * `ConfigError` (credentials), kept as cause; returns any other error unchanged, to be retried. A
+ * refused right is named in the message (`context.right`, e.g. INSERT) with the table.
+ */
+export function classifyClickHouseError(
+  error: unknown,
+  what: string,
+  context: ErrorContext & { right?: string },
+): unknown {
   const code = clickHouseErrorCode(error)
   if (!isSchemaError(code, error)) return error
+  const { right, ...located } = context
   const message = error instanceof Error ? error.message : String(error)
+  const missing =
+    code !== undefined && RIGHTS_CODES.has(code) && right
+      ? `the ClickHouse user lacks the ${right} right on ${located.table ?? 'the table'}: `
+      : ''
   const ErrorClass = code === 192 || code === 193 || code === 516 ? ConfigError : SchemaMismatchError
-  return new ErrorClass(`${what}: ${message}`, { ...context, code: String(code) }, { cause: error })
+  return new ErrorClass(`${what}: ${missing}${message}`, { ...located, code: String(code) }, { cause: error })
 }

@@ -68,7 +68,8 @@ export async function insertChunkBisecting(
     await insertChunk(target, bytes, token, rows)
     return []
   } catch (error) {
-    if (!isRowError(error)) throw classifyClickHouseError(error, what, { ...context, table: target.table })
+    if (!isRowError(error))
+      throw classifyClickHouseError(error, what, { ...context, table: target.table, right: 'INSERT' })
     const lines = splitLines(bytes)
     const rejected =
       lines.length > 1 ? await bisectHalves(target, lines, 0, token) : [{ line: 0, error: messageOf(error) }]

@@ -119,6 +119,7 @@ export async function openSyncRuntime(
                 model: model.table,
                 importKey: model.importKey,
                 table: model.table,
+                right: 'SELECT',
               })
             },
           ),
