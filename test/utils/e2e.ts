@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { escapeIdentifier } from 'pg'
 import {
   probeCapabilities,
   qualifiedTable,
@@ -31,15 +32,42 @@ async function select(source: RowSource, query: string): Promise<Record<string, 
   return (await source.client.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>()
 }
 
-/** Source rows as the comparison sees them: id → the synced columns as text. */
+/**
+ * How compared rows are named where the defaults do not fit: key columns other than `id` (composite
+ * keys, names that need quoting), and source columns renamed in ClickHouse. Every name is quoted on
+ * both sides, so any name works.
+ */
+export interface RowNaming {
+  /** Key columns in PostgreSQL and in ClickHouse, in the same order. @default ['id'] on both */
+  key?: { source: readonly string[]; target: readonly string[] }
+  /** The source column of a compared ClickHouse column, where it is named differently. */
+  renamed?: Readonly<Record<string, string>>
+}
+
+/** A row's key as the comparison sees it: the text of a one-column key, else the JSON array of the texts. */
+function rowKey(row: Record<string, string>, size: number): string {
+  const parts = Array.from({ length: size }, (_, i) => row[`k${i}`] as string)
+  return size === 1 ? (parts[0] as string) : JSON.stringify(parts)
+}
+
+function rowValue(row: Record<string, string>, columns: readonly string[]): string {
+  return columns.map((_, i) => row[`c${i}`]).join('|')
+}
+
+/** Source rows as the comparison sees them: key → the synced columns as text. */
 export async function sourceRows(
   pool: pg.Pool,
   table: string,
   columns: readonly string[],
+  naming: RowNaming = {},
 ): Promise<Map<string, string>> {
-  const list = columns.map((column) => `"${column}"::text AS "${column}"`).join(', ')
-  const { rows } = await pool.query<Record<string, string>>(`SELECT id::text AS id, ${list} FROM "${table}"`)
-  return new Map(rows.map((row) => [row.id as string, columns.map((column) => row[column]).join('|')]))
+  const key = naming.key?.source ?? ['id']
+  const list = [
+    ...key.map((column, i) => `${escapeIdentifier(column)}::text AS k${i}`),
+    ...columns.map((column, i) => `${escapeIdentifier(naming.renamed?.[column] ?? column)}::text AS c${i}`),
+  ]
+  const { rows } = await pool.query<Record<string, string>>(`SELECT ${list.join(', ')} FROM ${escapeIdentifier(table)}`)
+  return new Map(rows.map((row) => [rowKey(row, key.length), rowValue(row, columns)]))
 }
 
 /**
@@ -52,17 +80,22 @@ export async function clickhouseRows(
   table: string,
   columns: readonly string[],
   engine: 'replacing' | 'collapsing' | 'plain',
+  naming: RowNaming = {},
 ): Promise<Map<string, string>> {
-  const list = columns.map((column) => `toString(${quoteIdentifier(column)}) AS ${quoteIdentifier(column)}`).join(', ')
+  const key = (naming.key?.target ?? ['id']).map(quoteIdentifier)
+  const list = [
+    ...key.map((column, i) => `toString(${column}) AS k${i}`),
+    ...columns.map((column, i) => `toString(${quoteIdentifier(column)}) AS c${i}`),
+  ].join(', ')
   const from = qualifiedTable(database, table)
   const query =
     engine === 'replacing'
-      ? `SELECT toString(id) AS id, ${list} FROM ${from} FINAL`
+      ? `SELECT ${list} FROM ${from} FINAL`
       : engine === 'collapsing'
-        ? `SELECT toString(id) AS id, ${list} FROM ${from} FINAL WHERE sign = 1`
-        : `SELECT toString(id) AS id, ${list} FROM ${from} ORDER BY id LIMIT 1 BY id`
+        ? `SELECT ${list} FROM ${from} FINAL WHERE sign = 1`
+        : `SELECT ${list} FROM ${from} ORDER BY ${key.join(', ')} LIMIT 1 BY ${key.join(', ')}`
   const rows = await select(ch, query)
-  return new Map(rows.map((row) => [row.id as string, columns.map((column) => row[column]).join('|')]))
+  return new Map(rows.map((row) => [rowKey(row, key.length), rowValue(row, columns)]))
 }
 
 /**
@@ -74,8 +107,9 @@ export async function duplicateCount(
   database: string,
   table: string,
   identity: readonly string[],
+  naming: RowNaming = {},
 ): Promise<number> {
-  const columns = ['id', ...identity].map(quoteIdentifier).join(', ')
+  const columns = [...(naming.key?.target ?? ['id']), ...identity].map(quoteIdentifier).join(', ')
   const query = `SELECT count() - uniqExact(${columns}) AS d FROM ${qualifiedTable(database, table)}`
   const rows = await select(ch, query)
   return Number(rows[0]?.d)

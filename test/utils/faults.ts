@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import type pg from 'pg'
 import { expect, it } from 'vitest'
 import type { Storage } from '../../src/storages/storage.js'
-import { clickhouseRows, duplicateCount, sourceRows, type RowSource } from './e2e.js'
+import { clickhouseRows, duplicateCount, sourceRows, type RowNaming, type RowSource } from './e2e.js'
 
 /**
  * The fault suite's bookkeeping: every scenario ends with the same verdict (PostgreSQL and
@@ -142,20 +142,22 @@ export interface VerifySyncOptions {
   identity?: readonly string[]
   storage: Storage
   importKey: string
+  /** Key and column names where they are not `id` and the same on both sides. */
+  naming?: RowNaming
 }
 
 /** Compares a synced table with its source row by row and reads what the storage still holds. */
 export async function verifySync(options: VerifySyncOptions): Promise<SyncVerdict> {
   const { pool, sourceTable, ch, database, table, columns, engine, storage, importKey } = options
-  const expected = await sourceRows(pool, sourceTable, columns)
-  const found = await clickhouseRows(ch, database, table, columns, engine)
+  const expected = await sourceRows(pool, sourceTable, columns, options.naming)
+  const found = await clickhouseRows(ch, database, table, columns, engine, options.naming)
   const keys = new Set([...expected.keys(), ...found.keys()])
   const mismatched = [...keys].filter((key) => expected.get(key) !== found.get(key)).length
   return {
     expectedRows: expected.size,
     foundRows: found.size,
     mismatched,
-    duplicates: await duplicateCount(ch, database, table, options.identity ?? ['version']),
+    duplicates: await duplicateCount(ch, database, table, options.identity ?? ['version'], options.naming),
     operationsLeft: await storage.operationsCount(importKey),
     deadLetters: (await storage.deadLetters(importKey)).length,
   }

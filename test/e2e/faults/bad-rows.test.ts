@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { escapeIdentifier } from 'pg'
+import type pg from 'pg'
+import { qualifiedTable, quoteIdentifier } from '../../../src/clickhouse/index.js'
+import { defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from '../../../src/models/index.js'
+import { encodeKey } from '../../../src/source/keys.js'
+import { statusQuery } from '../../../workflows/messages.js'
+import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
+import { clickhouseRows, createTables, type RowNaming } from '../../utils/e2e.js'
+import { faultScenario, verifySync } from '../../utils/faults.js'
+import { uniqueName } from '../../utils/names.js'
+import { SyncHarness } from '../../utils/sync-harness.js'
+import { usersModel, usersSourceDDL } from '../../utils/users-model.js'
+
+/**
+ * Bad input in rows: values that do not fit their column (parked with the reason, re-queued after
+ * the fix, the rest of the batch synced), and keys and names that need quoting or try SQL injection
+ * on both sides — composite keys of text and int, table and column names with spaces, quotes,
+ * backticks, backslashes and unicode. Embedded ClickHouse 26.x.
+ */
+const group = 'Bad input'
+
+describe('bad input in rows, keys and names', () => {
+  const database = uniqueName('chsync_badrows')
+  const ch = clickhouseEmbedded()
+  const canary = uniqueName('canary')
+  const poisonKey = uniqueName('poison')
+  // uInt8 scores: a source score above 255 does not fit and must be parked, not block the rest.
+  const poison = usersModel({ importKey: poisonKey, table: 'poison', sourceTable: poisonKey, score: uInt8() })
+
+  // Names that need quoting everywhere, and try to end the statement they are put in.
+  const oddKey = uniqueName('odd')
+  const oddSource = `${oddKey} "Ü" \`x\`; --`
+  const source = { key: 'Key "Text"', n: 'N°', name: "Name's \\" }
+  const odd = defineModel({
+    importKey: oddKey,
+    table: 'odd "table" `ü`; --',
+    fields: { 'key text': string(), 'n°': int32(), 'na`me\\': string(), version: uInt64(), is_deleted: uInt8() },
+    engine: replacingMergeTree({ orderBy: ['key text', 'n°'], version: 'version', isDeleted: 'is_deleted' }),
+    source: { table: oddSource, primaryKey: [source.key, source.n] },
+    columns: { 'key text': source.key, 'n°': source.n, 'na`me\\': source.name },
+    sync: { syncDelayMs: 60_000, batchSize: 1000 },
+  })
+  const injections = [
+    `'); DROP TABLE ${canary}; --`,
+    `"); DROP TABLE "${canary}"; --`,
+    `\`; DROP TABLE \`${canary}\`; --`,
+    `\\'; DROP TABLE ${canary}; --`,
+  ]
+  const keys = ['plain', `it's`, 'a:b', 'c.d', 'ünï 🙂', 'back\\slash\\', '"quoted"', 'k'.repeat(10_000), ...injections]
+  const naming: RowNaming = {
+    key: { source: [source.key, source.n], target: ['key text', 'n°'] },
+    renamed: { 'na`me\\': source.name },
+  }
+  let pool: pg.Pool
+  let harness: SyncHarness
+
+  const verify = (importKey: string, sourceTable: string, table: string, columns: string[], rowNaming?: RowNaming) =>
+    verifySync({
+      pool,
+      sourceTable,
+      ch,
+      database,
+      table,
+      columns,
+      engine: 'replacing',
+      storage: harness.storage(importKey),
+      importKey,
+      ...(rowNaming ? { naming: rowNaming } : {}),
+    })
+
+  beforeAll(async () => {
+    pool = postgresPool()
+    await pool.query(usersSourceDDL(poisonKey))
+    const [k, n, name] = [source.key, source.n, source.name].map(escapeIdentifier)
+    await pool.query(
+      `CREATE TABLE ${escapeIdentifier(oddSource)} (${k} text, ${n} int, ${name} text NOT NULL, PRIMARY KEY (${k}, ${n}))`,
+    )
+    await pool.query(`CREATE TABLE ${canary} (id int)`)
+    await createTables(ch, database, [poison, odd])
+    await ch.client.command({ query: `CREATE TABLE ${qualifiedTable(database, canary)} (id Int32) ENGINE = Memory` })
+    harness = new SyncHarness(ch, { default: database }, [poison, odd])
+    await harness.start()
+  })
+
+  afterAll(async () => {
+    await harness?.stop()
+    for (const table of [poisonKey, oddSource, canary])
+      await pool?.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
+    await pool?.end()
+    await ch.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
+    await ch.client.close()
+  })
+
+  faultScenario(
+    {
+      group,
+      scenario: 'Values that do not fit their ClickHouse column are parked; the rest of the batch syncs',
+      injected: 'scores 300-500 into a UInt8 column in a 10-row batch; source fixed, dead letters re-queued',
+    },
+    async () => {
+      const handle = await harness.sync(poisonKey)
+      await harness.change(
+        pool,
+        poisonKey,
+        `INSERT INTO "${poisonKey}" SELECT g, 'u' || g, g * 50 FROM generate_series(1, 10) g`,
+        'insert',
+      )
+      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+
+      const storage = harness.storage(poisonKey)
+      const parked = await storage.deadLetters(poisonKey)
+      expect(parked.map((letter) => letter.operation.key).sort()).toEqual(['10', '6', '7', '8', '9'])
+      expect(parked[0]?.error).toMatch(/score/)
+      const synced = await clickhouseRows(ch, database, 'poison', ['score'], 'replacing')
+      expect([...synced.keys()].sort()).toEqual(['1', '2', '3', '4', '5'])
+      expect((await handle.query(statusQuery)).lastBatch?.parked).toBe(5)
+
+      await pool.query(`UPDATE "${poisonKey}" SET score = id WHERE score > 255`)
+      expect(await storage.retryDeadLetters(poisonKey)).toBe(5)
+      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+      return await verify(poisonKey, poisonKey, 'poison', ['name', 'score'])
+    },
+  )
+
+  faultScenario(
+    {
+      group,
+      scenario: 'Odd keys and names, and SQL injection through them, sync as plain data',
+      injected:
+        "composite keys (text + int) with quotes, ':', '.', unicode, backslashes, a 10 kB string and " +
+        "'); DROP TABLE …; -- in keys, values and table/column names on both sides; then updates and deletes",
+    },
+    async () => {
+      const handle = await harness.sync(oddKey)
+      const storage = harness.storage(oddKey)
+      const table = escapeIdentifier(oddSource)
+      const [k, n, name] = [source.key, source.n, source.name].map(escapeIdentifier)
+      const written = keys.flatMap((key, i) => [1, 2].map((part) => [key, part, injections[i % injections.length]]))
+      for (const [key, part, value] of written) {
+        await pool.query(`INSERT INTO ${table} (${k}, ${n}, ${name}) VALUES ($1, $2, $3)`, [key, part, value])
+      }
+      await storage.registerOperations(
+        oddKey,
+        'insert',
+        written.map(([key, part]) => encodeKey([key as string, part as number])),
+      )
+      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+
+      // Then an update and a delete of keys that try injection: the tombstone locates them by key.
+      await pool.query(`UPDATE ${table} SET ${name} = $2 WHERE ${k} = $1`, [injections[0], `it's \\ updated`])
+      await pool.query(`DELETE FROM ${table} WHERE ${k} = $1 AND ${n} = 2`, [injections[1]])
+      await storage.registerOperations(oddKey, 'update', [
+        encodeKey([injections[0] as string, 1]),
+        encodeKey([injections[0] as string, 2]),
+      ])
+      await storage.registerOperations(oddKey, 'delete', [encodeKey([injections[1] as string, 2])])
+      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+
+      // The canaries every injection tries to drop are still there, on both sides.
+      expect((await pool.query(`SELECT to_regclass($1) AS t`, [canary])).rows[0]?.t).toBe(canary)
+      const tables = await ch.client.query({
+        query: `SELECT name FROM system.tables WHERE database = '${database}' AND name = '${canary}'`,
+        format: 'JSONEachRow',
+      })
+      expect(await tables.json()).toEqual([{ name: canary }])
+      const verdict = await verify(oddKey, oddSource, odd.table, ['na`me\\'], naming)
+      expect(verdict.expectedRows).toBe(written.length - 1)
+      return verdict
+    },
+  )
+})
