@@ -158,7 +158,7 @@ describe('bad input in rows, keys and names', () => {
       expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
 
       // The canaries every injection tries to drop are still there, on both sides.
-      expect((await pool.query(`SELECT to_regclass($1) AS t`, [canary])).rows[0]?.t).toBe(canary)
+      expect((await pool.query<{ t: string }>(`SELECT to_regclass($1)::text AS t`, [canary])).rows[0]?.t).toBe(canary)
       const tables = await ch.client.query({
         query: `SELECT name FROM system.tables WHERE database = '${database}' AND name = '${canary}'`,
         format: 'JSONEachRow',
