@@ -1,6 +1,8 @@
+import pg from 'pg'
 import type { ResolvedConfig } from '../config/load-config.js'
 import type { DatabaseConfig } from '../config/schema.js'
-import { SchemaMismatchError } from '../errors.js'
+import { ConfigError, SchemaMismatchError, type ChsyncError } from '../errors.js'
+import { describeSourceTable } from '../source/describe.js'
 import type { Model } from '../models/model.js'
 import { resolveRouting } from '../routing/resolve.js'
 import { checkModel } from './live-table.js'
@@ -8,17 +10,19 @@ import { openAlias, openDatabaseName } from './migrate.js'
 
 export interface ModelCheck {
   model: Model
+  /** The ClickHouse alias checked, or `postgres` for the model's source table. */
   alias: string
-  /** The mismatch, or undefined when the live table matches. */
-  error?: SchemaMismatchError
+  /** The mismatch (a missing source table or key column is a `ConfigError`), or undefined when it fits. */
+  error?: ChsyncError
 }
 
 /**
- * Checks every model's live table on every alias it reads from or writes to (`chsync check`, and the
- * worker before it starts syncing). Mismatches are returned, not thrown, so one report names them all.
+ * Checks every model's source table in PostgreSQL (it exists, with its primary-key columns) and its
+ * live table on every alias it reads from or writes to (`chsync check`, and the worker before it
+ * starts syncing). Mismatches are returned, not thrown, so one report names them all.
  */
 export async function checkModels(config: ResolvedConfig): Promise<ModelCheck[]> {
-  const out: ModelCheck[] = []
+  const out: ModelCheck[] = await checkSources(config)
   for (const model of config.registry.models()) {
     const routing = resolveRouting(model, config)
     for (const alias of new Set([...routing.readAliases, ...routing.writeAliases])) {
@@ -35,6 +39,25 @@ export async function checkModels(config: ResolvedConfig): Promise<ModelCheck[]>
         await admin.client.close()
       }
     }
+  }
+  return out
+}
+
+async function checkSources(config: ResolvedConfig): Promise<ModelCheck[]> {
+  const out: ModelCheck[] = []
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 })
+  try {
+    for (const model of config.registry.models()) {
+      try {
+        await describeSourceTable(pool, model.source)
+        out.push({ model, alias: 'postgres' })
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error
+        out.push({ model, alias: 'postgres', error })
+      }
+    }
+  } finally {
+    await pool.end()
   }
   return out
 }

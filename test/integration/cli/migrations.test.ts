@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quoteIdentifier } from '../../../src/clickhouse/index.js'
-import { clickhouseServer } from '../../utils/clients.js'
+import { clickhouseServer, postgresPool } from '../../utils/clients.js'
 import { uniqueName } from '../../utils/names.js'
 
 const run = promisify(execFile)
@@ -17,6 +17,7 @@ function chsync(...args: string[]) {
 
 describe('chsync makemigrations / migrate / check', () => {
   const database = uniqueName('chsync_cli')
+  const sourceTable = uniqueName('events')
   const dir = mkdtempSync(join(tmpdir(), 'chsync-cli-'))
   const configFile = join(dir, 'chsync.config.ts')
   const src = resolve('src/index.js')
@@ -28,17 +29,23 @@ const events = defineModel({
   table: 'events',
   fields: { id: uInt64(), kind: string() },
   engine: mergeTree({ orderBy: ['id'] }),
-  source: { table: 'events', primaryKey: ['id'] },
+  source: { table: ${JSON.stringify(sourceTable)}, primaryKey: ['id'] },
   deletes: 'ignore',
 })
 export default defineConfig({
   databases: { default: { url: process.env.CHSYNC_CLICKHOUSE_URL ?? '', database: ${JSON.stringify(database)} } },
-  postgres: { url: 'postgres://unused@127.0.0.1/unused' },
+  postgres: { url: process.env.CHSYNC_POSTGRES_URL ?? '' },
   models: [events],
 })
 `,
   )
+  const pool = postgresPool()
+  beforeAll(async () => {
+    await pool.query(`CREATE TABLE "${sourceTable}" (id bigint PRIMARY KEY, kind text)`)
+  })
   afterAll(async () => {
+    await pool.query(`DROP TABLE IF EXISTS "${sourceTable}"`)
+    await pool.end()
     const admin = clickhouseServer()
     await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
     await admin.client.close()
@@ -64,7 +71,9 @@ export default defineConfig({
     expect(failedCheck.stdout).toContain(`MISMATCH default: events (events)`)
     expect((await chsync('migrate', '--config', configFile)).stdout).toContain('default: 0001_initial')
     expect((await chsync('migrate', '--config', configFile)).stdout).toBe('no pending migrations\n')
-    expect((await chsync('check', '--config', configFile)).stdout).toBe('ok       default: events (events)\n')
+    expect((await chsync('check', '--config', configFile)).stdout).toBe(
+      'ok       postgres: events (events)\nok       default: events (events)\n',
+    )
   })
 
   it('names a bad config key and exits 1', async () => {
@@ -76,5 +85,21 @@ export default defineConfig({
     }
     expect(failure.code).toBe(1)
     expect(failure.stderr).toBe('chsync: invalid config: databses: unknown key\n')
+  })
+
+  it('names a missing source table and exits 1', async () => {
+    await pool.query(`ALTER TABLE "${sourceTable}" RENAME TO "${sourceTable}_gone"`)
+    try {
+      const failure = (await chsync('check', '--config', configFile).catch((error: unknown) => error)) as {
+        code: number
+        stdout: string
+      }
+      expect(failure.code).toBe(1)
+      expect(failure.stdout).toContain(
+        `MISMATCH postgres: events (events)\n         Source table public.${sourceTable} does not exist`,
+      )
+    } finally {
+      await pool.query(`ALTER TABLE "${sourceTable}_gone" RENAME TO "${sourceTable}"`)
+    }
   })
 })
