@@ -42,6 +42,13 @@ export function writeUsersConfig(options: {
   chunkRows?: number
   /** Shorter activity timeouts, so a killed worker's step is retried in seconds (temporal.activityTimeouts). */
   activityTimeouts?: ActivityTimeouts
+  /**
+   * Source text appended to the object given to `defineConfig` (a later key wins), to write a bad
+   * config: `databses: {}`, `postgres: {}`, `models: [model, model]` (the users model is `model`).
+   */
+  configExtra?: string
+  /** Source text appended to the object given to `defineModel`, e.g. `sync: { batchSize: 'ten' }`. */
+  modelExtra?: string
 }) {
   const dir = mkdtempSync(join(tmpdir(), 'chsync-config-'))
   const file = join(dir, 'chsync.config.ts')
@@ -56,20 +63,21 @@ export function writeUsersConfig(options: {
   writeFileSync(
     file,
     `import { collapsingMergeTree, defineConfig, defineModel, int32, int8, replacingMergeTree, string, uInt64, uInt8 } from ${JSON.stringify(resolve('dist/src/index.js'))}
+const model = defineModel({
+  importKey: ${JSON.stringify(options.importKey)},
+  table: 'users',
+  ${ENGINES[options.engine ?? 'replacing']}
+  source: { table: ${JSON.stringify(options.sourceTable)}, primaryKey: ['id'] },
+  sync: { batchSize: ${options.batchSize ?? 1000}, syncDelayMs: ${options.syncDelayMs ?? 60_000}${options.chunkRows ? `, chunkRows: ${options.chunkRows}` : ''} },
+  ${options.modelExtra ?? ''}
+})
 export default defineConfig({
   databases: { default: { url: ${JSON.stringify(options.clickhouseUrl ?? `chdb://${chdbDir}`)}, database: ${JSON.stringify(database)} } },
   postgres: { url: ${JSON.stringify(options.postgresUrl ?? requireEnv('CHSYNC_POSTGRES_URL'))} },
   redis: { url: ${JSON.stringify(options.redisUrl ?? requireEnv('CHSYNC_REDIS_URL'))} },
   temporal: ${JSON.stringify(temporal)},
-  models: [
-    defineModel({
-      importKey: ${JSON.stringify(options.importKey)},
-      table: 'users',
-      ${ENGINES[options.engine ?? 'replacing']}
-      source: { table: ${JSON.stringify(options.sourceTable)}, primaryKey: ['id'] },
-      sync: { batchSize: ${options.batchSize ?? 1000}, syncDelayMs: ${options.syncDelayMs ?? 60_000}${options.chunkRows ? `, chunkRows: ${options.chunkRows}` : ''} },
-    }),
-  ],
+  models: [model],
+  ${options.configExtra ?? ''}
 })
 `,
   )
