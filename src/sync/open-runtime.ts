@@ -7,10 +7,9 @@ import {
 } from '../clickhouse/index.js'
 import { classifyClickHouseError } from '../clickhouse/errors.js'
 import type { ResolvedConfig } from '../config/load-config.js'
-import { ChsyncError, messageOf } from '../errors.js'
 import { openAlias } from '../migrations/migrate.js'
 import type { Model, SyncUnit } from '../models/model.js'
-import { redactUrl } from '../redact.js'
+import { reach } from '../reach.js'
 import { readAlias, writeAliases } from '../routing/resolve.js'
 import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../serializers/index.js'
 import { fetchRowsByKeys } from '../source/fetch.js'
@@ -27,24 +26,6 @@ import type { ModelRuntime, SyncRuntime, SyncUnitRuntime } from './runtime.js'
 interface OpenAlias {
   database: ClickHouseDatabase
   capabilities: ClickHouseCapabilities
-}
-
-/** How long a service may take to answer at start before the worker gives up on it. */
-const REACH_TIMEOUT_MS = 10_000
-
-/** Says which service could not be reached, and where (password masked); gives up after 10 s. */
-async function reach<T>(service: string, where: string, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${REACH_TIMEOUT_MS / 1000} s`)), REACH_TIMEOUT_MS)
-  })
-  try {
-    return await Promise.race([work(), timeout])
-  } catch (error) {
-    throw new ChsyncError(`cannot reach ${service} at ${redactUrl(where)}: ${messageOf(error)}`, {}, { cause: error })
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /**
