@@ -20,7 +20,7 @@ export class WorkerProcess {
   async start(): Promise<void> {
     if (this.child) throw new Error('worker already running')
     const child = spawn(process.execPath, ['bin/chsync.js', 'worker', ...this.args], {
-      env: { ...process.env, ...this.env, CHSYNC_LOG_LEVEL: process.env.CHSYNC_LOG_LEVEL ?? 'info' },
+      env: { CHSYNC_LOG_LEVEL: process.env.CHSYNC_LOG_LEVEL ?? 'info', ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.child = child
