@@ -11,13 +11,22 @@ export class FailingView {
   readonly name: string
   private readonly view: string
 
+  /** What the failing insert's error says. */
+  readonly failure: RegExp
+
+  /**
+   * `oldServer`: ClickHouse 18.x, whose throwIf takes no message and whose tables have no
+   * deduplication window (non-replicated tables deduplicate nothing there).
+   */
   constructor(
     private readonly ch: ClickHouseDatabase,
     private readonly database: string,
     private readonly source: string,
+    private readonly options: { oldServer?: boolean } = {},
   ) {
     this.name = `${source}_view_copy`
     this.view = `${source}_view`
+    this.failure = options.oldServer ? /throwIf/ : /the view rejects the marker row/
   }
 
   /** Creates the copy once, and (re)creates the view, failing for the marker row or not. */
@@ -26,10 +35,13 @@ export class FailingView {
     const view = qualifiedTable(this.database, this.view)
     await this.ch.client.command({
       query: `CREATE TABLE IF NOT EXISTS ${copy} (id UInt64, name String, score Int32, version UInt64)
-              ENGINE = ReplacingMergeTree(version) ORDER BY id SETTINGS non_replicated_deduplication_window = 1000`,
+              ENGINE = ReplacingMergeTree(version) ORDER BY id
+              ${this.options.oldServer ? '' : 'SETTINGS non_replicated_deduplication_window = 1000'}`,
     })
-    await this.ch.client.command({ query: `DROP VIEW IF EXISTS ${view}` })
-    const filter = failing ? `WHERE throwIf(name = 'boom', 'the view rejects the marker row') = 0` : ''
+    // DROP TABLE drops a view on every version (18.x has no DROP VIEW).
+    await this.ch.client.command({ query: `DROP TABLE IF EXISTS ${view}` })
+    const message = this.options.oldServer ? '' : `, 'the view rejects the marker row'`
+    const filter = failing ? `WHERE throwIf(name = 'boom'${message}) = 0` : ''
     await this.ch.client.command({
       query: `CREATE MATERIALIZED VIEW ${view} TO ${copy} AS
               SELECT id, name, score, version FROM ${qualifiedTable(this.database, this.source)} ${filter}`,

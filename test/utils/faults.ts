@@ -53,6 +53,11 @@ export interface FaultScenario {
   timeoutMs?: number
   /** Dead letters the scenario parks on purpose (poison rows); any other number fails it. */
   expectedDeadLetters?: number
+  /**
+   * Raw duplicates a server without deduplication tokens (18.x) must be left with, which the engine
+   * merges away (FINAL): the scenario documents that limit; any other number fails it.
+   */
+  expectedDuplicates?: number
 }
 
 /**
@@ -67,7 +72,7 @@ export function faultScenario(definition: FaultScenario, body: () => Promise<Syn
       let verdict: SyncVerdict | undefined
       try {
         verdict = await body()
-        expectConverged(verdict, definition.expectedDeadLetters)
+        expectConverged(verdict, definition.expectedDeadLetters, definition.expectedDuplicates)
         record(definition, task.file.name, { ...verdict, passed: true })
       } catch (error) {
         record(definition, task.file.name, { ...verdict, passed: false, error: String(error).split('\n')[0] })
@@ -79,12 +84,12 @@ export function faultScenario(definition: FaultScenario, body: () => Promise<Syn
 }
 
 /** The verdict of a converged sync: every row there once, nothing left, only the expected dead letters. */
-export function expectConverged(verdict: SyncVerdict, expectedDeadLetters = 0): void {
+export function expectConverged(verdict: SyncVerdict, expectedDeadLetters = 0, expectedDuplicates = 0): void {
   expect(verdict).toEqual({
     ...verdict,
     foundRows: verdict.expectedRows,
     mismatched: 0,
-    duplicates: 0,
+    duplicates: expectedDuplicates,
     operationsLeft: 0,
     deadLetters: expectedDeadLetters,
   })
@@ -95,7 +100,10 @@ export function expectConverged(verdict: SyncVerdict, expectedDeadLetters = 0): 
  * row in the table shows "–" for the row columns instead of made-up numbers; the body asserts what
  * the refusal must look like (exit code, message naming the key).
  */
-export function faultCheck(definition: Omit<FaultScenario, 'expectedDeadLetters'>, body: () => Promise<void>): void {
+export function faultCheck(
+  definition: Omit<FaultScenario, 'expectedDeadLetters' | 'expectedDuplicates'>,
+  body: () => Promise<void>,
+): void {
   it(
     definition.scenario,
     async ({ task }) => {

@@ -5,6 +5,9 @@ import type { ClickHouseDatabase } from '../../src/clickhouse/index.js'
 import { parseConfig, type ResolvedConfig } from '../../src/config/load-config.js'
 import type { Model, MultiModel } from '../../src/models/model.js'
 import { openSyncRuntime } from '../../src/sync/open-runtime.js'
+import * as steps from '../../src/sync/steps.js'
+import type { SerializeResult } from '../../src/sync/types.js'
+import type { Claim } from '../../src/storages/storage.js'
 import type { SyncRuntime } from '../../src/sync/runtime.js'
 import { connectClient } from '../../src/temporal/connect.js'
 import { startSync, type SyncWorkflowHandle } from '../../src/temporal/sync-workflows.js'
@@ -96,6 +99,16 @@ export class SyncHarness {
       if (Date.now() > deadline) throw new Error(`status never matched; last: ${JSON.stringify(status)}`)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
+  }
+
+  /**
+   * The first steps of a round without a workflow: claims what is registered and freezes its payload,
+   * for tests that drive insertBatch themselves.
+   */
+  async freezeBatch(importKey: string, owner: string): Promise<{ claim: Claim; serialized: SerializeResult }> {
+    const claim = (await steps.preSync(this.runtime, importKey, owner)).claim as Claim
+    await steps.fetchRows(this.runtime, claim)
+    return { claim, serialized: await steps.serializeRows(this.runtime, claim) }
   }
 
   async flush(handle: SyncWorkflowHandle, timeoutMs = 60_000): Promise<FlushResult> {

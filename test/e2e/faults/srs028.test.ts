@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import type pg from 'pg'
 import { quoteIdentifier } from '../../../src/clickhouse/index.js'
-import type { Claim } from '../../../src/storages/storage.js'
 import * as steps from '../../../src/sync/steps.js'
 import { flushUpdate } from '../../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
@@ -99,7 +98,7 @@ describe('SRS028 failure modes', () => {
       // may depend on data): the round fails visibly and retries with backoff, never blocks.
       const failed = await harness.until(handle, (status) => status.consecutiveFailures >= 1, 120_000)
       expect(failed.blocked).toBeNull()
-      expect(failed.lastError?.message).toMatch(/marker row/)
+      expect(failed.lastError?.message).toMatch(view.failure)
       // Chunks 0-4 (ids 1-10) reached table and view before the marker's chunk failed; nothing was
       // removed from the storage.
       expect(await rawCount(ch, database, view.name)).toBe(10)
@@ -117,11 +116,9 @@ describe('SRS028 failure modes', () => {
     const owner = 'srs028-test'
     const view = new FailingView(ch, database, 'partial')
     const noProgress = () => undefined
-    /** Claims what is registered and freezes its payload, as the first steps of a round do. */
     const prepareBatch = async (rows: number, chunks: number) => {
-      const claim = (await steps.preSync(harness.runtime, names.partial, owner)).claim as Claim
-      await steps.fetchRows(harness.runtime, claim)
-      expect(await steps.serializeRows(harness.runtime, claim)).toMatchObject({ rows, chunks, reused: false })
+      const { claim, serialized } = await harness.freezeBatch(names.partial, owner)
+      expect(serialized).toMatchObject({ rows, chunks, reused: false })
       return claim
     }
 
@@ -137,7 +134,7 @@ describe('SRS028 failure modes', () => {
         await view.create({ failing: true })
         await insertRows(names.partial, 1, 9, 7)
         const claim = await prepareBatch(9, 5)
-        await expect(steps.insertBatch(harness.runtime, claim, undefined, noProgress)).rejects.toThrow(/marker row/)
+        await expect(steps.insertBatch(harness.runtime, claim, undefined, noProgress)).rejects.toThrow(view.failure)
         expect(await rawCount(ch, database, view.name)).toBe(6)
         expect(await rawCount(ch, database, 'partial')).toBeGreaterThanOrEqual(6)
         const partitions = await ch.client.query({
