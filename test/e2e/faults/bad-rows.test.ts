@@ -3,6 +3,7 @@ import { escapeIdentifier } from 'pg'
 import type pg from 'pg'
 import { qualifiedTable, quoteIdentifier } from '../../../src/clickhouse/index.js'
 import { defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from '../../../src/models/index.js'
+import { installCapture, removeCapture } from '../../../src/capture/index.js'
 import { encodeKey } from '../../../src/source/keys.js'
 import { statusQuery } from '../../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
@@ -129,7 +130,7 @@ describe('bad input in rows, keys and names', () => {
       scenario: 'Odd keys and names, and SQL injection through them, sync as plain data',
       injected:
         "composite keys (text + int) with quotes, ':', '.', unicode, backslashes, a 10 kB string and " +
-        "'); DROP TABLE …; -- in keys, values and table/column names on both sides; then updates and deletes",
+        "'); DROP TABLE …; -- in keys, values and table/column names on both sides; then an update and a delete captured by triggers",
     },
     async () => {
       const handle = await harness.sync(oddKey)
@@ -147,15 +148,20 @@ describe('bad input in rows, keys and names', () => {
       )
       expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
 
-      // Then an update and a delete of keys that try injection: the tombstone locates them by key.
-      await pool.query(`UPDATE ${table} SET ${name} = $2 WHERE ${k} = $1`, [injections[0], `it's \\ updated`])
-      await pool.query(`DELETE FROM ${table} WHERE ${k} = $1 AND ${n} = 2`, [injections[1]])
-      await storage.registerOperations(oddKey, 'update', [
-        encodeKey([injections[0] as string, 1]),
-        encodeKey([injections[0] as string, 2]),
-      ])
-      await storage.registerOperations(oddKey, 'delete', [encodeKey([injections[1] as string, 2])])
-      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+      // Then an update and a delete of keys that try injection, captured by triggers this time (their
+      // SQL quotes the odd names too); the tombstone locates the deleted row by its key.
+      const capture = {
+        importKey: oddKey,
+        source: { schema: 'public', table: oddSource, primaryKey: [source.key, source.n] },
+      }
+      await installCapture(pool, capture)
+      try {
+        await pool.query(`UPDATE ${table} SET ${name} = $2 WHERE ${k} = $1`, [injections[0], `it's \\ updated`])
+        await pool.query(`DELETE FROM ${table} WHERE ${k} = $1 AND ${n} = 2`, [injections[1]])
+        expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+      } finally {
+        await removeCapture(pool, capture)
+      }
 
       // The canaries every injection tries to drop are still there, on both sides.
       expect((await pool.query<{ t: string }>(`SELECT to_regclass($1)::text AS t`, [canary])).rows[0]?.t).toBe(canary)
