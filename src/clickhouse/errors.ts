@@ -39,6 +39,7 @@ const ROW_CODES = new Set([
   72, // CANNOT_PARSE_NUMBER
   190, // SIZES_OF_ARRAYS_DONT_MATCH
   321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  469, // VIOLATED_CONSTRAINT (a table CHECK the row fails; the whole block is refused before writing)
   691, // UNKNOWN_ELEMENT_OF_ENUM
 ])
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyClickHouseError } from '../../../src/clickhouse/errors.js'
+import { classifyClickHouseError, isRowError } from '../../../src/clickhouse/errors.js'
 import { ConfigError, SchemaMismatchError } from '../../../src/errors.js'
 
 /** A server error as the HTTP client and the embedded engine carry it: the code as a string. */
@@ -28,5 +28,9 @@ describe('classifyClickHouseError', () => {
   it('returns an error a retry may fix unchanged (a view whose query throws)', () => {
     const thrown = serverError(395, 'the view rejects the marker row')
     expect(classifyClickHouseError(thrown, 'insert', context)).toBe(thrown)
+  })
+
+  it('treats a violated CHECK constraint as a row error, to bisect and park the row', () => {
+    expect(isRowError(serverError(469, 'Constraint `c` for table t is violated at row 2'))).toBe(true)
   })
 })
