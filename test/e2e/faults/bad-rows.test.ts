@@ -29,6 +29,10 @@ describe('bad input in rows, keys and names', () => {
   // uInt8 scores: a source score above 255 does not fit and must be parked, not block the rest.
   const poison = usersModel({ importKey: poisonKey, table: 'poison', sourceTable: poisonKey, score: uInt8() })
 
+  // A table CHECK constraint the source does not have: ClickHouse itself rejects the row.
+  const checkedKey = uniqueName('checked')
+  const checked = usersModel({ importKey: checkedKey, table: 'checked', sourceTable: checkedKey })
+
   // Names that need quoting everywhere, and try to end the statement they are put in.
   const oddKey = uniqueName('odd')
   const oddSource = `${oddKey} "Ü" \`x\`; --`
@@ -73,20 +77,24 @@ describe('bad input in rows, keys and names', () => {
   beforeAll(async () => {
     pool = postgresPool()
     await pool.query(usersSourceDDL(poisonKey))
+    await pool.query(usersSourceDDL(checkedKey))
     const [k, n, name] = [source.key, source.n, source.name].map(escapeIdentifier)
     await pool.query(
       `CREATE TABLE ${escapeIdentifier(oddSource)} (${k} text, ${n} int, ${name} text NOT NULL, PRIMARY KEY (${k}, ${n}))`,
     )
     await pool.query(`CREATE TABLE ${canary} (id int)`)
-    await createTables(ch, database, [poison, odd])
+    await createTables(ch, database, [poison, checked, odd])
+    await ch.client.command({
+      query: `ALTER TABLE ${qualifiedTable(database, 'checked')} ADD CONSTRAINT score_below_1000 CHECK score < 1000`,
+    })
     await ch.client.command({ query: `CREATE TABLE ${qualifiedTable(database, canary)} (id Int32) ENGINE = Memory` })
-    harness = new SyncHarness(ch, { default: database }, [poison, odd])
+    harness = new SyncHarness(ch, { default: database }, [poison, checked, odd])
     await harness.start()
   })
 
   afterAll(async () => {
     await harness?.stop()
-    for (const table of [poisonKey, oddSource, canary])
+    for (const table of [poisonKey, checkedKey, oddSource, canary])
       await pool?.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
     await pool?.end()
     await ch.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
@@ -121,6 +129,33 @@ describe('bad input in rows, keys and names', () => {
       expect(await storage.retryDeadLetters(poisonKey)).toBe(5)
       expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
       return await verify(poisonKey, poisonKey, 'poison', ['name', 'score'])
+    },
+  )
+
+  faultScenario(
+    {
+      group,
+      scenario: 'A row ClickHouse itself rejects (a CHECK constraint) is parked; the rest of the batch syncs',
+      injected: 'one score of 5000 against CONSTRAINT CHECK score < 1000 in a 10-row chunk; bisected, fixed, re-queued',
+    },
+    async () => {
+      const handle = await harness.sync(checkedKey)
+      await harness.change(
+        pool,
+        checkedKey,
+        `INSERT INTO "${checkedKey}" SELECT g, 'u' || g, CASE WHEN g = 7 THEN 5000 ELSE g END FROM generate_series(1, 10) g`,
+        'insert',
+      )
+      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+      const storage = harness.storage(checkedKey)
+      const parked = await storage.deadLetters(checkedKey)
+      expect(parked.map((letter) => letter.operation.key)).toEqual(['7'])
+      expect(parked[0]?.error).toMatch(/score_below_1000/)
+
+      await pool.query(`UPDATE "${checkedKey}" SET score = 7 WHERE id = 7`)
+      expect(await storage.retryDeadLetters(checkedKey)).toBe(1)
+      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+      return await verify(checkedKey, checkedKey, 'checked', ['name', 'score'])
     },
   )
 
