@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest'
 import type pg from 'pg'
 import { quoteIdentifier } from '../../../src/clickhouse/index.js'
 import * as steps from '../../../src/sync/steps.js'
+import { defineMultiModel } from '../../../src/models/index.js'
 import { flushUpdate } from '../../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
 import { createTables } from '../../utils/e2e.js'
@@ -24,7 +25,8 @@ const MARKER = `CASE WHEN g = $marker THEN 'boom' ELSE 'u' || g END`
 describe('SRS028 failure modes', () => {
   const database = uniqueName('chsync_srs')
   const ch = clickhouseEmbedded()
-  const names = { viewed: uniqueName('viewed'), partial: uniqueName('partial') }
+  const names = { viewed: uniqueName('viewed'), partial: uniqueName('partial'), multi: uniqueName('multi') }
+  const copyDatabase = uniqueName('chsync_srs_copy')
   const viewed = usersModel({
     importKey: names.viewed,
     table: 'viewed',
@@ -37,16 +39,32 @@ describe('SRS028 failure modes', () => {
     sourceTable: names.partial,
     partitionBy: 'id % 3',
   })
+  // One source, two tables, three inserts per chunk: `first` on two write aliases, then `second`.
+  const multiModel = (table: string, writeAliases: string[]) =>
+    usersModel({
+      importKey: names.multi,
+      table,
+      sourceTable: names.multi,
+      partitionBy: 'id % 4',
+      routing: { writeAliases, readAliases: ['default'] },
+    })
+  const first = multiModel('first', ['default', 'copy'])
+  const second = multiModel('second', ['default'])
+  const multi = defineMultiModel({
+    importKey: names.multi,
+    source: { table: names.multi, primaryKey: ['id'] },
+    models: [first, second],
+  })
   const columns = ['name', 'score']
   let pool: pg.Pool
   let harness: SyncHarness
 
-  const verify = (importKey: string, table: string) =>
+  const verify = (importKey: string, table: string, inDatabase = database) =>
     verifySync({
       pool,
       sourceTable: importKey,
       ch,
-      database,
+      database: inDatabase,
       table,
       columns,
       engine: 'replacing',
@@ -66,8 +84,9 @@ describe('SRS028 failure modes', () => {
   beforeAll(async () => {
     pool = postgresPool()
     for (const table of Object.values(names)) await pool.query(usersSourceDDL(table))
-    await createTables(ch, database, [viewed, partial])
-    harness = new SyncHarness(ch, { default: database }, [viewed, partial])
+    await createTables(ch, database, [viewed, partial, first, second])
+    await createTables(ch, copyDatabase, [first])
+    harness = new SyncHarness(ch, { default: database, copy: copyDatabase }, [viewed, partial, multi])
     await harness.start({ chunkLimits: { rows: 2, bytes: 1 << 20 } })
   })
 
@@ -75,7 +94,8 @@ describe('SRS028 failure modes', () => {
     await harness?.stop()
     for (const table of Object.values(names)) await pool?.query(`DROP TABLE IF EXISTS "${table}"`)
     await pool?.end()
-    await ch.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
+    for (const name of [database, copyDatabase])
+      await ch.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(name)}` })
     await ch.client.close()
   })
 
@@ -109,6 +129,37 @@ describe('SRS028 failure modes', () => {
       expect(await harness.flush(handle, 120_000)).toEqual({ synced: true, backlog: 0 })
       expectConverged(await verify(names.viewed, view.name))
       return await verify(names.viewed, 'viewed')
+    },
+  )
+
+  faultScenario(
+    {
+      group,
+      scenario: 'A batch into several tables and aliases fails in the last table; the retry completes all of them',
+      injected:
+        'multi-model (one source, tables first@2 aliases and second); throwIf view on second after first took the ' +
+        'whole batch; view fixed after a failed round',
+      timeoutMs: 180_000,
+    },
+    async () => {
+      const view = new FailingView(ch, database, 'second')
+      await view.create({ failing: true })
+      const handle = await harness.sync(names.multi)
+      await insertRows(names.multi, 1, 12, 5)
+      await handle.executeUpdate(flushUpdate, { args: [{ wait: false }] })
+      const failed = await harness.until(handle, (status) => status.consecutiveFailures >= 1, 120_000)
+      expect(failed.lastError?.message).toMatch(view.failure)
+      // Not one transaction: the first table has the batch on both aliases, the second table part of it.
+      expect(await rawCount(ch, database, 'first')).toBe(12)
+      expect(await rawCount(ch, copyDatabase, 'first')).toBe(12)
+      expect(await rawCount(ch, database, view.name)).toBe(4)
+
+      await view.create({ failing: false })
+      expect(await harness.flush(handle, 120_000)).toEqual({ synced: true, backlog: 0 })
+      expectConverged(await verify(names.multi, 'first', copyDatabase))
+      expectConverged(await verify(names.multi, view.name))
+      expectConverged(await verify(names.multi, 'first'))
+      return await verify(names.multi, 'second')
     },
   )
 
