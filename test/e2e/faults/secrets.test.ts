@@ -133,26 +133,35 @@ describe('secrets in connection URLs', () => {
       group,
       scenario: 'A password a service refuses, or meant for a service that is down, stays out of errors',
       injected:
-        'wrong PostgreSQL password; wrong ClickHouse password (18.16 server); Redis password on a down port, ' +
-        'also through chsync status --json',
+        'wrong PostgreSQL, ClickHouse (18.16 server) and Redis (ACL user) passwords for chsync worker and ' +
+        'chsync status --json; a Redis that is down for chsync status --json',
     },
     async () => {
       const cases = {
         postgres: { postgresUrl: withPassword(requireEnv('CHSYNC_POSTGRES_URL'), role, chSecret) },
         clickhouse: { clickhouseUrl: withPassword(requireEnv('CHSYNC_CLICKHOUSE_URL'), 'default', chSecret) },
-        redis: { redisUrl: `redis://${redisUser}:${redisSecret}@${DOWN}` },
+        redis: { redisUrl: withPassword(requireEnv('CHSYNC_REDIS_URL'), redisUser, chSecret) },
       }
       for (const [service, override] of Object.entries(cases)) {
         const config = writeUsersConfig({ sourceTable: uniqueName('t'), importKey: uniqueName('k'), ...override })
         const refusal = await outputOf(config.chsync('worker', '--config', config.file))
         expect(refusal, service).toMatch(/^chsync: cannot reach .*\*\*\*/m)
         expectNoSecret(refusal, `chsync worker (${service})`)
-        const status = await outputOf(config.chsync('status', '--config', config.file, '--json'))
-        expectNoSecret(status, `status (${service})`)
-        // status reads dead letters from Redis: down, it is named at once, not after minutes of retries.
-        if (service === 'redis')
-          expect(status).toMatch(/^chsync: cannot reach Redis at redis:\/\/secret_user\w+:\*\*\*@/m)
+        expectNoSecret(
+          await outputOf(config.chsync('status', '--config', config.file, '--json')),
+          `status (${service})`,
+        )
       }
+      // status reads dead letters from Redis: down, it is named within seconds, not after minutes of
+      // retries (the worker's own start-up error for a service that is down: worker-start.test.ts).
+      const down = writeUsersConfig({
+        sourceTable: uniqueName('t'),
+        importKey: uniqueName('k'),
+        redisUrl: `redis://${redisUser}:${redisSecret}@${DOWN}`,
+      })
+      const status = await outputOf(down.chsync('status', '--config', down.file, '--json'))
+      expectNoSecret(status, 'status (Redis down)')
+      expect(status).toMatch(/^chsync: cannot reach Redis at redis:\/\/secret_user\w+:\*\*\*@/m)
     },
   )
 })
