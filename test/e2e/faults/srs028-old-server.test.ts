@@ -50,8 +50,8 @@ describe('SRS028 on ClickHouse 18.16', () => {
       group: 'SRS028 failure modes',
       scenario: 'ClickHouse 18.16 (no tokens): a view fails mid-batch; the failed chunk lands twice in the table',
       injected:
-        'throwIf view on chunk 4 of 5 (PARTITION BY id % 3); retried from the heartbeat progress after the fix; ' +
-        '2 raw duplicates expected, merged away by FINAL',
+        'throwIf view on chunk 4 of 5 (PARTITION BY id % 3); retried from heartbeat progress after the fix; ' +
+        '2 raw duplicates expected (FINAL merges them)',
       expectedDuplicates: 2,
     },
     async () => {

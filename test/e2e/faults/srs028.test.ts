@@ -137,8 +137,8 @@ describe('SRS028 failure modes', () => {
       group,
       scenario: 'A batch into several tables and aliases fails in the last table; the retry completes all of them',
       injected:
-        'multi-model (one source, tables first@2 aliases and second); throwIf view on second after first took the ' +
-        'whole batch; view fixed after a failed round',
+        'multi-model: table first on 2 aliases, then second; throwIf view on second after first took the batch; ' +
+        'view fixed after a failed round',
       timeoutMs: 180_000,
     },
     async () => {
