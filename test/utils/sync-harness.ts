@@ -34,6 +34,8 @@ export class SyncHarness {
   private connection!: NativeConnection
   private running!: Promise<void>
   private readonly handles: SyncWorkflowHandle[] = []
+  /** Import keys whose workflows this harness started (or took over). */
+  private readonly synced = new Set<string>()
 
   constructor(
     readonly ch: ClickHouseDatabase,
@@ -66,9 +68,20 @@ export class SyncHarness {
     this.running = this.worker.run()
   }
 
+  /**
+   * Starts this harness in the place of `previous`, which must share its task queue: a worker
+   * restarted on a fixed config. The workflows `previous` started go on here (and stop with it).
+   */
+  async takeOver(previous: SyncHarness, options: Parameters<typeof openSyncRuntime>[1] = {}): Promise<void> {
+    await previous.stop({ keepWorkflows: true })
+    await this.start(options)
+    for (const importKey of previous.synced) await this.sync(importKey)
+  }
+
   async sync(importKey: string): Promise<SyncWorkflowHandle> {
     const handle = await startSync(this.client, this.config.temporal, importKey)
-    this.handles.push(handle)
+    if (!this.synced.has(importKey)) this.handles.push(handle)
+    this.synced.add(importKey)
     return handle
   }
 
@@ -117,7 +130,16 @@ export class SyncHarness {
 
   /** Stops the worker; the workflows too unless `keepWorkflows` (another harness takes them over). */
   async stop(options: { keepWorkflows?: boolean } = {}): Promise<void> {
-    if (!options.keepWorkflows) await Promise.allSettled(this.handles.map((handle) => handle.signal(stopSignal)))
+    if (!options.keepWorkflows) {
+      await Promise.allSettled(this.handles.map((handle) => handle.signal(stopSignal)))
+      // The worker must run until the workflows saw the signal, or they stay open on a dead task queue.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.allSettled(this.handles.map((handle) => handle.result())),
+        new Promise((resolve) => (timer = setTimeout(resolve, 20_000))),
+      ])
+      clearTimeout(timer)
+    }
     this.worker?.shutdown()
     await this.running
     await this.connection?.close()

@@ -122,8 +122,7 @@ describe('a model whose table or SQL no longer fits blocks alone', () => {
           const fixed = new SyncHarness(ch, { default: database }, models('NOT hidden'), {
             taskQueue: harness.config.temporal.taskQueue,
           })
-          await harness.stop({ keepWorkflows: true })
-          await fixed.start()
+          await fixed.takeOver(harness)
           harness = fixed
           return fixed
         },

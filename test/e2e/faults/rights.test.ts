@@ -72,8 +72,7 @@ describe('a ClickHouse user without the INSERT right', () => {
             const fixed = new SyncHarness(ch, aliases, models('default'), {
               taskQueue: harness.config.temporal.taskQueue,
             })
-            await harness.stop({ keepWorkflows: true })
-            await fixed.start()
+            await fixed.takeOver(harness)
             harness = fixed
             return fixed
           },
