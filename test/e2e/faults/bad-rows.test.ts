@@ -7,6 +7,7 @@ import { installCapture, removeCapture } from '../../../src/capture/index.js'
 import { encodeKey } from '../../../src/source/keys.js'
 import { statusQuery } from '../../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
+import { writeUsersConfig } from '../../utils/config-file.js'
 import { clickhouseRows, createTables, type RowNaming } from '../../utils/e2e.js'
 import { faultScenario, verifySync } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
@@ -74,6 +75,12 @@ describe('bad input in rows, keys and names', () => {
       ...(rowNaming ? { naming: rowNaming } : {}),
     })
 
+  /** `chsync retry-dead` through the real bin, on a config naming the model (it only needs the storage). */
+  const retryDead = async (importKey: string) => {
+    const config = writeUsersConfig({ sourceTable: importKey, importKey })
+    return (await config.chsync('retry-dead', importKey, '--config', config.file)).stdout
+  }
+
   beforeAll(async () => {
     pool = postgresPool()
     await pool.query(usersSourceDDL(poisonKey))
@@ -126,7 +133,7 @@ describe('bad input in rows, keys and names', () => {
       expect((await handle.query(statusQuery)).lastBatch?.parked).toBe(5)
 
       await pool.query(`UPDATE "${poisonKey}" SET score = id WHERE score > 255`)
-      expect(await storage.retryDeadLetters(poisonKey)).toBe(5)
+      expect(await retryDead(poisonKey)).toBe(`${poisonKey}: 5 operation(s) re-queued\n`)
       expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
       return await verify(poisonKey, poisonKey, 'poison', ['name', 'score'])
     },
@@ -153,7 +160,7 @@ describe('bad input in rows, keys and names', () => {
       expect(parked[0]?.error).toMatch(/score_below_1000/)
 
       await pool.query(`UPDATE "${checkedKey}" SET score = 7 WHERE id = 7`)
-      expect(await storage.retryDeadLetters(checkedKey)).toBe(1)
+      expect(await retryDead(checkedKey)).toBe(`${checkedKey}: 1 operation(s) re-queued\n`)
       expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
       return await verify(checkedKey, checkedKey, 'checked', ['name', 'score'])
     },
