@@ -2,6 +2,7 @@ import pg from 'pg'
 import type { ResolvedConfig } from '../config/load-config.js'
 import type { DatabaseConfig } from '../config/schema.js'
 import { ConfigError, SchemaMismatchError, type ChsyncError } from '../errors.js'
+import { reach } from '../reach.js'
 import { describeSourceTable } from '../source/describe.js'
 import type { Model } from '../models/model.js'
 import { resolveRouting } from '../routing/resolve.js'
@@ -47,6 +48,7 @@ async function checkSources(config: ResolvedConfig): Promise<ModelCheck[]> {
   const out: ModelCheck[] = []
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 })
   try {
+    await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'))
     for (const model of config.registry.models()) {
       try {
         await describeSourceTable(pool, model.source)
