@@ -57,3 +57,8 @@ export async function rawCount(ch: ClickHouseDatabase, database: string, table: 
   })
   return Number((await result.json<{ n: string }>())[0]?.n)
 }
+
+/** The `name` of source row `g` in a generate_series insert: 'boom' (the marker) for row `marker`, else 'u<g>'. */
+export function markerName(marker: number): string {
+  return `CASE WHEN g = ${marker} THEN 'boom' ELSE 'u' || g END`
+}

@@ -5,7 +5,7 @@ import * as steps from '../../../src/sync/steps.js'
 import type { InsertProgress } from '../../../src/sync/steps.js'
 import { clickhouseServer, postgresPool } from '../../utils/clients.js'
 import { createTables, duplicateCount } from '../../utils/e2e.js'
-import { FailingView, rawCount } from '../../utils/failing-view.js'
+import { FailingView, markerName, rawCount } from '../../utils/failing-view.js'
 import { expectConverged, faultScenario, verifySync } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
 import { SyncHarness } from '../../utils/sync-harness.js'
@@ -59,7 +59,7 @@ describe('SRS028 on ClickHouse 18.16', () => {
       await harness.change(
         pool,
         importKey,
-        `INSERT INTO "${importKey}" SELECT g, CASE WHEN g = 7 THEN 'boom' ELSE 'u' || g END, g FROM generate_series(1, 9) g`,
+        `INSERT INTO "${importKey}" SELECT g, ${markerName(7)}, g FROM generate_series(1, 9) g`,
         'insert',
       )
       const { claim, serialized } = await harness.freezeBatch(importKey, 'old-server-test')

@@ -7,7 +7,7 @@ import { flushUpdate } from '../../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
 import { createTables } from '../../utils/e2e.js'
 import { expectConverged, faultScenario, verifySync } from '../../utils/faults.js'
-import { FailingView, rawCount } from '../../utils/failing-view.js'
+import { FailingView, markerName, rawCount } from '../../utils/failing-view.js'
 import { uniqueName } from '../../utils/names.js'
 import { SyncHarness } from '../../utils/sync-harness.js'
 import { usersModel, usersSourceDDL } from '../../utils/users-model.js'
@@ -20,7 +20,6 @@ import { usersModel, usersSourceDDL } from '../../utils/users-model.js'
  * until it is fixed. Two rows per chunk, so every batch is several inserts.
  */
 const group = 'SRS028 failure modes'
-const MARKER = `CASE WHEN g = $marker THEN 'boom' ELSE 'u' || g END`
 
 describe('SRS028 failure modes', () => {
   const database = uniqueName('chsync_srs')
@@ -76,8 +75,7 @@ describe('SRS028 failure modes', () => {
     harness.change(
       pool,
       importKey,
-      `INSERT INTO "${importKey}" SELECT g, ${MARKER.replace('$marker', String(marker))}, g ` +
-        `FROM generate_series(${from}, ${to}) g`,
+      `INSERT INTO "${importKey}" SELECT g, ${markerName(marker)}, g FROM generate_series(${from}, ${to}) g`,
       'insert',
     )
 
