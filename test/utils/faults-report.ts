@@ -52,9 +52,10 @@ function renderTable(records: FaultRecord[]): string {
     for (const r of rows) {
       const result = r.passed ? 'pass' : `**FAIL**: ${cell(r.error ?? '')}`
       const parked = r.deadLetters ? ` (+${r.deadLetters} parked)` : ''
+      const expected = r.expectedDuplicates ? ` (${r.expectedDuplicates} expected: no tokens)` : ''
       lines.push(
         `| ${cell(r.scenario)} | ${cell(r.injected)} | ${r.expectedRows ?? '–'} | ${r.foundRows ?? '–'} | ` +
-          `${r.duplicates ?? '–'} | ${r.operationsLeft ?? '–'}${parked} | ${result} |`,
+          `${r.duplicates ?? '–'}${expected} | ${r.operationsLeft ?? '–'}${parked} | ${result} |`,
       )
     }
     lines.push('')

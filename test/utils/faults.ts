@@ -35,6 +35,8 @@ export interface SyncVerdict {
 }
 
 export interface FaultRecord extends Partial<SyncVerdict> {
+  /** Raw duplicates the scenario documents as its server's limit (shown as expected in the table). */
+  expectedDuplicates?: number
   group: FaultGroup
   scenario: string
   injected: string
@@ -128,6 +130,7 @@ function record(
     group: definition.group,
     scenario: definition.scenario,
     injected: definition.injected,
+    ...(definition.expectedDuplicates ? { expectedDuplicates: definition.expectedDuplicates } : {}),
     ...outcome,
     file,
     recordedAt: new Date().toISOString(),
