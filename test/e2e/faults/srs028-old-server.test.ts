@@ -15,7 +15,7 @@ import { usersModel, usersSourceDDL } from '../../utils/users-model.js'
  * What an old server cannot guarantee (SRS028 on ClickHouse 18.16: no insert deduplication tokens,
  * no deduplication window for non-replicated tables, none in views). A view that fails for one
  * chunk leaves that chunk in the target table (18.x writes the table, then its views); the retry
- * skips the chunks its heartbeat recorded as done and sends the failed one again, which then lands
+ * skips the chunks recorded as done and sends the failed one again, which then lands
  * twice in the table and once in the view. The ReplacingMergeTree absorbs the copy (same key and
  * version) in FINAL and at merge time, so the rows match — the raw duplicates are the documented
  * limit, asserted exactly here so that a change in them shows.
@@ -50,7 +50,7 @@ describe('SRS028 on ClickHouse 18.16', () => {
       group: 'SRS028 failure modes',
       scenario: 'ClickHouse 18.16 (no tokens): a view fails mid-batch; the failed chunk lands twice in the table',
       injected:
-        'throwIf view on chunk 4 of 5 (PARTITION BY id % 3); retried from heartbeat progress after the fix; ' +
+        'throwIf view on chunk 4 of 5 (PARTITION BY id % 3); retried from its recorded progress after the fix; ' +
         '2 raw duplicates expected (FINAL merges them)',
       expectedDuplicates: 2,
     },
@@ -64,7 +64,7 @@ describe('SRS028 on ClickHouse 18.16', () => {
       )
       const { claim, serialized } = await harness.freezeBatch(importKey, 'old-server-test')
       expect(serialized).toMatchObject({ rows: 9, chunks: 5 })
-      // What the activity heartbeats, and a retried attempt resumes from.
+      // What the activity heartbeats (and, on this server, stages after every chunk): a retry resumes from it.
       let progress: InsertProgress | undefined
       const record = (details: unknown) => {
         progress = structuredClone(details as InsertProgress)
