@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { StorageError } from '../errors.js'
+import { StorageError, messageOf } from '../errors.js'
 import { deleteUnchangedCtes, outboxNames } from '../storages/postgres/outbox-sql.js'
 import { OPERATION_KINDS, type OperationKind, type Storage } from '../storages/storage.js'
 
@@ -28,7 +28,13 @@ export interface RelayOptions {
 export async function relayOutbox(pool: pg.Pool, storage: Storage, options: RelayOptions): Promise<number> {
   const { importKey, batchSize = 10_000 } = options
   const names = outboxNames(options.outboxSchema ?? 'chsync')
-  const client = await pool.connect()
+  const client = await pool.connect().catch((error: unknown) => {
+    throw new StorageError(
+      `Relaying captured operations of ${importKey} failed: cannot connect to PostgreSQL: ${messageOf(error)}`,
+      { importKey },
+      { cause: error },
+    )
+  })
   const lockName = `chsync-relay:${options.outboxSchema ?? 'chsync'}:${importKey}`
   let locked = false
   try {
@@ -59,7 +65,11 @@ export async function relayOutbox(pool: pg.Pool, storage: Storage, options: Rela
   } catch (error) {
     // No outbox yet: capture was never installed in this database, so nothing was captured.
     if ((error as { code?: string }).code === UNDEFINED_TABLE) return 0
-    throw new StorageError(`Relaying captured operations of ${importKey} failed`, { importKey }, { cause: error })
+    throw new StorageError(
+      `Relaying captured operations of ${importKey} from the PostgreSQL outbox failed: ${messageOf(error)}`,
+      { importKey },
+      { cause: error },
+    )
   } finally {
     if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]).catch(() => undefined)
     client.release()

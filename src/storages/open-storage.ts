@@ -3,6 +3,7 @@ import pg from 'pg'
 import { ConfigError } from '../errors.js'
 import { logger } from '../logger.js'
 import { redactUrl } from '../redact.js'
+import { namingFailures } from './naming-failures.js'
 
 const log = logger.child({ component: 'redis' })
 import { PostgresStorage, type PostgresStorageOptions } from './postgres/postgres-storage.js'
@@ -52,12 +53,22 @@ export function openStorage(config: StorageConfig): RedisStorage | PostgresStora
   }
   if (config.kind === 'redis') {
     const { url, kind: _kind, ...options } = config
-    const redis = new Redis(url, { lazyConnect: true })
+    // While Redis is unreachable a command fails after one reconnection attempt instead of waiting
+    // in ioredis's queue through 20 of them (minutes): the caller's retry policy (Temporal's backoff
+    // for the worker, the app's for registration) decides, and the outage shows at once.
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
     // ioredis reconnects by itself; each failed attempt is an 'error' event, which unheard would be
     // printed as "Unhandled error event". The failing command reports the outage to its caller.
     redis.on('error', (error: Error) => log.debug({ err: error, url: redactUrl(url) }, 'redis connection error'))
-    return new RedisStorage(redis, { ...options, closeClient: true })
+    return namingFailures(new RedisStorage(redis, { ...options, closeClient: true }), `Redis at ${redactUrl(url)}`)
   }
   const { url, kind: _kind, ...options } = config
-  return new PostgresStorage(new pg.Pool({ connectionString: url }), { ...options, closeClient: true })
+  const pool = new pg.Pool({ connectionString: url })
+  // An idle connection the server closes (a restart) is an 'error' event on the pool, which unheard
+  // would end the process; the next query opens a new connection.
+  pool.on('error', (error: Error) => log.debug({ err: error, url: redactUrl(url) }, 'postgres connection error'))
+  return namingFailures(
+    new PostgresStorage(pool, { ...options, closeClient: true }),
+    `PostgreSQL storage at ${redactUrl(url)}`,
+  )
 }
