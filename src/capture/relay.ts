@@ -12,6 +12,12 @@ export interface RelayOptions {
   batchSize?: number
   /** Outbox schema. @default 'chsync' */
   outboxSchema?: string
+  /**
+   * Wait for a relay of the same model already running, then relay what is left, instead of
+   * returning 0 at once: for callers that must see everything captured so far in the storage (a
+   * flush taking its mark), not merely avoid doing the work twice. @default false
+   */
+  wait?: boolean
 }
 
 /**
@@ -23,7 +29,7 @@ export interface RelayOptions {
  * unchanged (a change captured meanwhile stays for the next run). A crash in between re-delivers
  * the rows, which the storage coalesces with what it holds; nothing is lost. One relay per model at
  * a time (a session advisory lock, released by PostgreSQL if the relay dies); a second call while
- * one runs returns 0 at once.
+ * one runs returns 0 at once, or with `wait` waits for it and relays what is left.
  */
 export async function relayOutbox(pool: pg.Pool, storage: Storage, options: RelayOptions): Promise<number> {
   const { importKey, batchSize = 10_000 } = options
@@ -38,9 +44,12 @@ export async function relayOutbox(pool: pg.Pool, storage: Storage, options: Rela
   const lockName = `chsync-relay:${options.outboxSchema ?? 'chsync'}:${importKey}`
   let locked = false
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-      lockName,
-    ])
+    const { rows } = await client.query<{ locked: boolean }>(
+      options.wait
+        ? 'SELECT pg_advisory_lock(hashtext($1)) IS NOT NULL AS locked'
+        : 'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+      [lockName],
+    )
     locked = rows[0]?.locked === true
     if (!locked) return 0
     let moved = 0

@@ -19,7 +19,9 @@ export function relayingStorage<S extends Storage>(
     return storage.preSync(importKey, claimOptions)
   }
   const backlogRange: Storage['backlogRange'] = async (importKey) => {
-    await relayOutbox(pool, storage, { ...options, importKey })
+    // Waits for a relay a round is running: skipping it would leave operations captured before the
+    // flush out of its mark (they would get their Redis sequences after it), and the flush would end early.
+    await relayOutbox(pool, storage, { ...options, importKey, wait: true })
     return storage.backlogRange(importKey)
   }
   return new Proxy(storage, {

@@ -41,6 +41,25 @@ describe('relayingStorage', () => {
     expect(await relaying.preSync(importKey, { owner: 'wf', batchSize: 10, lockTtlMs: 10_000 })).toBeNull()
   })
 
+  it('measures the backlog only after a relay already running finished', async () => {
+    const relaying = relayingStorage(storage, pool, { outboxSchema })
+    await pool.query(`INSERT INTO ${escapeIdentifier(table)} SELECT generate_series(11, 13)`)
+    // Another relay of this model (a round's preSync) holds the relay lock.
+    const running = await pool.connect()
+    const lockName = `chsync-relay:${outboxSchema}:${importKey}`
+    await running.query('SELECT pg_advisory_lock(hashtext($1))', [lockName])
+    const range = relaying.backlogRange(importKey)
+    // It waits for that lock rather than measuring without the captured operations.
+    for (;;) {
+      const { rows } = await pool.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)
+      if (rows.length > 0) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    await running.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName])
+    running.release()
+    expect((await range).count).toBe(3)
+  })
+
   it('relays nothing from a database where capture was never installed', async () => {
     expect(await relayOutbox(pool, storage, { importKey, outboxSchema: uniqueName('nothing_here') })).toBe(0)
   })
