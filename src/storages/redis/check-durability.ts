@@ -2,7 +2,8 @@ import type { Cluster, Redis } from 'ioredis'
 
 /**
  * What in a Redis server's configuration can lose operations RedisStorage acknowledged, one
- * sentence each (empty when nothing): an evicting memory policy, no persistence. The worker logs
+ * sentence each (empty when nothing): an evicting memory policy, no persistence, an append-only
+ * file not fsynced on every write. The worker logs
  * these at start. A server that refuses CONFIG (managed services often do) yields a note saying the
  * check could not run, not an error.
  */
@@ -27,6 +28,13 @@ export async function checkRedisDurability(redis: Redis | Cluster): Promise<stri
     warnings.push('neither an append-only file nor snapshots: a Redis restart loses every waiting operation')
   } else if (config.appendonly !== 'yes') {
     warnings.push('no append-only file: a Redis restart loses the operations registered since the last snapshot')
+  } else if (config.appendfsync && config.appendfsync !== 'always') {
+    // A clean restart (SHUTDOWN) fsyncs the file and loses nothing; a crash of the server or its
+    // machine loses what was acknowledged but not yet fsynced.
+    warnings.push(
+      `appendfsync is ${config.appendfsync}: a crash of the Redis server (not a clean restart) can lose the ` +
+        'operations registered in its last second; use appendfsync always, or PostgresStorage',
+    )
   }
   return warnings
 }

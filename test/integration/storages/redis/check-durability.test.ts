@@ -17,15 +17,25 @@ describe('checkRedisDurability', () => {
     await redis.quit()
   })
 
-  it('finds nothing to warn about on the local service (noeviction, append-only file)', async () => {
-    expect(await checkRedisDurability(redis)).toEqual([])
+  it('warns the local service only about appendfsync everysec (noeviction, append-only file)', async () => {
+    expect(await checkRedisDurability(redis)).toEqual([expect.stringMatching(/appendfsync is everysec: a crash/)])
   })
 
-  it.each([
+  it('finds nothing to warn about with appendfsync always', async () => {
+    const settings = { 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'always', save: '' }
+    expect(await checkRedisDurability(reporting(settings))).toEqual([])
+  })
+
+  it.each<{ name: string; settings: Record<string, string>; warning: RegExp }>([
     {
       name: 'an evicting policy',
-      settings: { 'maxmemory-policy': 'allkeys-lru', appendonly: 'yes', save: '' },
+      settings: { 'maxmemory-policy': 'allkeys-lru', appendonly: 'yes', appendfsync: 'always', save: '' },
       warning: /maxmemory-policy is allkeys-lru/,
+    },
+    {
+      name: 'an append-only file fsynced every second',
+      settings: { 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'everysec', save: '' },
+      warning: /can lose the operations registered in its last second/,
     },
     {
       name: 'snapshots only',
