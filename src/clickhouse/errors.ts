@@ -1,4 +1,4 @@
-import { ConfigError, SchemaMismatchError, type ErrorContext } from '../errors.js'
+import { ChsyncError, ConfigError, SchemaMismatchError, messageOf, type ErrorContext } from '../errors.js'
 
 /**
  * ClickHouse error codes, sorted by what chsync does about them. Input: the numeric code a server
@@ -89,4 +89,21 @@ export function classifyClickHouseError(
       : ''
   const ErrorClass = code === 192 || code === 193 || code === 516 ? ConfigError : SchemaMismatchError
   return new ErrorClass(`${what}: ${missing}${message}`, { ...located, code: String(code) }, { cause: error })
+}
+
+/**
+ * `classifyClickHouseError`, with the errors it leaves to retry (the server down, a timeout) wrapped
+ * in a retryable `ChsyncError` that names the server — "connect ECONNREFUSED 127.0.0.1:8123" alone
+ * does not say which service failed. `displayUrl` must have its password masked.
+ */
+export function describeClickHouseError(
+  error: unknown,
+  what: string,
+  context: ErrorContext & { right?: string },
+  displayUrl: string,
+): unknown {
+  const classified = classifyClickHouseError(error, what, context)
+  if (classified !== error || error instanceof ChsyncError) return classified
+  const { right: _right, ...located } = context
+  return new ChsyncError(`${what}: ClickHouse at ${displayUrl}: ${messageOf(error)}`, located, { cause: error })
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { ClickHouseSettings } from '@clickhouse/client'
 import { qualifiedTable } from '../clickhouse/sql.js'
-import { classifyClickHouseError, clickHouseErrorCode, isRowError } from '../clickhouse/errors.js'
+import { clickHouseErrorCode, describeClickHouseError, isRowError } from '../clickhouse/errors.js'
 import { SchemaMismatchError, messageOf } from '../errors.js'
 import { hashChunk, splitLines } from './payload.js'
 import type { SyncTarget } from './runtime.js'
@@ -69,7 +69,12 @@ export async function insertChunkBisecting(
     return []
   } catch (error) {
     if (!isRowError(error))
-      throw classifyClickHouseError(error, what, { ...context, table: target.table, right: 'INSERT' })
+      throw describeClickHouseError(
+        error,
+        what,
+        { ...context, table: target.table, right: 'INSERT' },
+        target.database.displayUrl,
+      )
     const lines = splitLines(bytes)
     const rejected =
       lines.length > 1 ? await bisectHalves(target, lines, 0, token) : [{ line: 0, error: messageOf(error) }]

@@ -5,14 +5,17 @@ import {
   type ClickHouseCapabilities,
   type ClickHouseDatabase,
 } from '../clickhouse/index.js'
-import { classifyClickHouseError } from '../clickhouse/errors.js'
+import { describeClickHouseError } from '../clickhouse/errors.js'
 import type { ResolvedConfig } from '../config/load-config.js'
+import { ChsyncError, messageOf } from '../errors.js'
 import { openAlias } from '../migrations/migrate.js'
 import type { Model, SyncUnit } from '../models/model.js'
 import { reach } from '../reach.js'
+import { redactUrl } from '../redact.js'
 import { readAlias, writeAliases } from '../routing/resolve.js'
 import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../serializers/index.js'
 import { fetchRowsByKeys } from '../source/fetch.js'
+import { displayName } from '../source/source-table.js'
 import { sourceTypeParsers } from '../source/type-parsers.js'
 import type { StorageMetrics } from '../storages/metrics.js'
 import { openStorage } from '../storages/open-storage.js'
@@ -53,6 +56,9 @@ export async function openSyncRuntime(
       types: sourceTypeParsers,
     })
     closers.push(() => pool.end())
+    // A restart of PostgreSQL closes the pool's idle connections: an 'error' event on the pool, which
+    // unheard would kill the worker. The next query opens a new connection; a failing one says so.
+    pool.on('error', (error) => options.warn?.(`PostgreSQL at ${redactUrl(config.postgres.url)}: ${messageOf(error)}`))
     await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'))
 
     const kinds = new Set(config.registry.syncUnits().map((unit) => unit.sync.storage))
@@ -96,12 +102,12 @@ export async function openSyncRuntime(
         readCurrentState: (keys) =>
           readCurrentState(read.database, model, keys, { queryParameters: read.capabilities.queryParameters }).catch(
             (error: unknown) => {
-              throw classifyClickHouseError(error, `read the ClickHouse state of ${model.table} from ${readFrom}`, {
-                model: model.table,
-                importKey: model.importKey,
-                table: model.table,
-                right: 'SELECT',
-              })
+              throw describeClickHouseError(
+                error,
+                `read the ClickHouse state of ${model.table} from ${readFrom}`,
+                { model: model.table, importKey: model.importKey, table: model.table, right: 'SELECT' },
+                read.database.displayUrl,
+              )
             },
           ),
         targets: writeAliases(model, config).map((name) => ({ alias: name, table: model.table, ...alias(name) })),
@@ -113,7 +119,19 @@ export async function openSyncRuntime(
       syncDelayMs: unit.sync.syncDelayMs,
       lockTtlMs: unit.sync.lockTimeoutMs,
       storage: storages.get(unit.sync.storage) as Storage,
-      fetchRows: (keys) => fetchRowsByKeys(pool, unit.source, keys),
+      fetchRows: (keys) =>
+        fetchRowsByKeys(pool, unit.source, keys).catch((error: unknown) => {
+          if (error instanceof ChsyncError) throw error
+          const where = `PostgreSQL at ${redactUrl(config.postgres.url)}`
+          throw new ChsyncError(
+            `${where}: fetching rows of ${displayName(unit.source)} failed: ${messageOf(error)}`,
+            {
+              importKey: unit.importKey,
+              table: displayName(unit.source),
+            },
+            { cause: error },
+          )
+        }),
       models: unit.models.map(modelRuntime),
       chunkLimits: options.chunkLimits ?? { rows: unit.sync.chunkRows, bytes: CHUNK_MAX_BYTES },
       serialize(operations, rows, currentState) {
