@@ -38,6 +38,8 @@ export function writeUsersConfig(options: {
    * config on the 18.16 server takes CollapsingMergeTree(sign) with a version column. @default 'replacing'
    */
   engine?: 'replacing' | 'collapsing'
+  /** Where the model's operations wait: Redis, or the PostgreSQL outbox (PostgresStorage). @default 'redis' */
+  storage?: 'redis' | 'postgres'
   /** Rows per insert chunk (sync.chunkRows): small values give a batch several chunks. */
   chunkRows?: number
   /** Shorter activity timeouts, so a killed worker's step is retried in seconds (temporal.activityTimeouts). */
@@ -68,7 +70,7 @@ const model = defineModel({
   table: 'users',
   ${ENGINES[options.engine ?? 'replacing']}
   source: { table: ${JSON.stringify(options.sourceTable)}, primaryKey: ['id'] },
-  sync: { batchSize: ${options.batchSize ?? 1000}, syncDelayMs: ${options.syncDelayMs ?? 60_000}${options.chunkRows ? `, chunkRows: ${options.chunkRows}` : ''} },
+  sync: { batchSize: ${options.batchSize ?? 1000}, syncDelayMs: ${options.syncDelayMs ?? 60_000}${options.chunkRows ? `, chunkRows: ${options.chunkRows}` : ''}${options.storage ? `, storage: ${JSON.stringify(options.storage)}` : ''} },
   ${options.modelExtra ?? ''}
 })
 export default defineConfig({

@@ -5,7 +5,7 @@ import { installCapture } from '../../src/capture/triggers.js'
 import { openClickHouse } from '../../src/clickhouse/index.js'
 import { messageOf } from '../../src/errors.js'
 import { openStorage } from '../../src/storages/open-storage.js'
-import type { RedisStorage } from '../../src/storages/redis/redis-storage.js'
+import type { OperationKind, Storage } from '../../src/storages/storage.js'
 import { connectClient } from '../../src/temporal/connect.js'
 import { startSync, type SyncWorkflowHandle } from '../../src/temporal/sync-workflows.js'
 import { flushUpdate, statusQuery, stopSignal } from '../../workflows/messages.js'
@@ -30,6 +30,8 @@ export interface OutageRigOptions {
   clickhouseUrl?: string
   /** Capture triggers register the changes (outbox, relayed to Redis by the worker) instead of the library API. */
   capture?: boolean
+  /** Where operations wait (see writeUsersConfig). @default 'redis' */
+  storage?: 'redis' | 'postgres'
   /** @default 'replacing' (see writeUsersConfig); old servers need 'collapsing'. */
   engine?: 'replacing' | 'collapsing'
   batchSize?: number
@@ -47,7 +49,8 @@ export class OutageRig {
   readonly config: ReturnType<typeof writeUsersConfig>
   readonly worker: WorkerProcess
   pool!: pg.Pool
-  storage!: RedisStorage
+  /** The model's storage, as the worker sees it (RedisStorage unless `storage: 'postgres'`). */
+  storage!: Storage
   client!: Client
   handle!: SyncWorkflowHandle
 
@@ -63,6 +66,7 @@ export class OutageRig {
       ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
       ...(options.clickhouseUrl ? { clickhouseUrl: options.clickhouseUrl } : {}),
       ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.storage ? { storage: options.storage } : {}),
     })
     this.worker = new WorkerProcess(['--config', this.config.file], this.config.env)
   }
@@ -79,7 +83,10 @@ export class OutageRig {
         importKey: this.importKey,
         source: { table: this.table, primaryKey: ['id'] },
       })
-    this.storage = openStorage({ kind: 'redis', url: this.options.redisUrl ?? requireEnv('CHSYNC_REDIS_URL') })
+    this.storage =
+      this.options.storage === 'postgres'
+        ? openStorage({ kind: 'postgres', url: this.options.postgresUrl ?? requireEnv('CHSYNC_POSTGRES_URL') })
+        : openStorage({ kind: 'redis', url: this.options.redisUrl ?? requireEnv('CHSYNC_REDIS_URL') })
     this.client = await connectClient(this.config.temporal)
     await this.worker.start()
     this.handle = await startSync(this.client, this.config.temporal, this.importKey)
@@ -89,12 +96,11 @@ export class OutageRig {
   load(): WriteLoad {
     const register = this.options.capture
       ? null
-      : (kind: Parameters<RedisStorage['registerOperations']>[1], keys: string[]) =>
-          this.storage.registerOperations(this.importKey, kind, keys)
+      : (kind: OperationKind, keys: string[]) => this.storage.registerOperations(this.importKey, kind, keys)
     return new WriteLoad(this.pool, this.table, register)
   }
 
-  /** Trigger-captured operations still waiting in the PostgreSQL outbox (not yet relayed to Redis). */
+  /** Trigger-captured operations in the PostgreSQL outbox (with Redis: not yet relayed to it). */
   async outboxCount(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM chsync.operations WHERE import_key = $1',
@@ -184,8 +190,9 @@ export class OutageRig {
         storage: this.storage,
         importKey: this.importKey,
       })
-      // With triggers, an operation not yet relayed still waits in the outbox: it counts as left too.
-      if (this.options.capture) verdict.operationsLeft += await this.outboxCount()
+      // With triggers and Redis, an operation not yet relayed still waits in the outbox: it counts as left too.
+      if (this.options.capture && this.options.storage !== 'postgres')
+        verdict.operationsLeft += await this.outboxCount()
       return verdict
     } finally {
       if (typeof ch !== 'function') await ch.client.close()

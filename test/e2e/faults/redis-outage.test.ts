@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { redisModelKeys } from '../../../src/storages/redis/redis-keys.js'
+import type { RedisStorage } from '../../../src/storages/redis/redis-storage.js'
 import { faultScenario } from '../../utils/faults.js'
 import { OutageRig, waitFor } from '../../utils/outage-rig.js'
 import { PrivateService } from '../../utils/private-service.js'
@@ -43,10 +44,9 @@ describe('sync survives Redis outages', () => {
         const load = rig.load().start()
         await rig.statusUntil('a first round', (status) => status.rounds >= 1)
         // Mid-round: a batch is claimed (between preSync and postSync) right now.
-        const claim = redisModelKeys(rig.storage.prefix, rig.importKey).claim
-        await waitFor('a claimed batch', 60_000, async () =>
-          (await rig.storage.redis.exists(claim)) ? true : undefined,
-        )
+        const storage = rig.storage as RedisStorage
+        const claim = redisModelKeys(storage.prefix, rig.importKey).claim
+        await waitFor('a claimed batch', 60_000, async () => ((await storage.redis.exists(claim)) ? true : undefined))
         await redis.restart()
         const before = (await rig.status()).rounds
         // A clean SHUTDOWN fsyncs the AOF: the claim survives, and the round resumes it.
