@@ -17,7 +17,18 @@ export function isStorageKind(value: unknown): value is StorageKind {
 
 /** Where a storage lives, as a config file or the CLI names it. */
 export type StorageConfig =
-  | ({ kind: 'redis'; /** `redis://` or `rediss://` */ url: string } & Omit<RedisStorageOptions, 'closeClient'>)
+  | ({
+      kind: 'redis'
+      /** `redis://` or `rediss://` */
+      url: string
+      /**
+       * Reconnection attempts a command waits through while Redis is unreachable before it fails.
+       * The default rides out a restart of a few seconds (an app's registration just waits); the
+       * worker uses 1, so a step fails within about a second and Temporal's backoff takes over.
+       * @default 20 (ioredis's default)
+       */
+      maxRetriesPerRequest?: number
+    } & Omit<RedisStorageOptions, 'closeClient'>)
   | ({ kind: 'postgres'; /** `postgres://` or `postgresql://` */ url: string } & Omit<
       PostgresStorageOptions,
       'closeClient'
@@ -52,11 +63,8 @@ export function openStorage(config: StorageConfig): RedisStorage | PostgresStora
     )
   }
   if (config.kind === 'redis') {
-    const { url, kind: _kind, ...options } = config
-    // While Redis is unreachable a command fails after one reconnection attempt instead of waiting
-    // in ioredis's queue through 20 of them (minutes): the caller's retry policy (Temporal's backoff
-    // for the worker, the app's for registration) decides, and the outage shows at once.
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
+    const { url, kind: _kind, maxRetriesPerRequest = 20, ...options } = config
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest })
     // ioredis reconnects by itself; each failed attempt is an 'error' event, which unheard would be
     // printed as "Unhandled error event". The failing command reports the outage to its caller.
     redis.on('error', (error: Error) => log.debug({ err: error, url: redactUrl(url) }, 'redis connection error'))

@@ -64,7 +64,15 @@ export async function openSyncRuntime(
     const kinds = new Set(config.registry.syncUnits().map((unit) => unit.sync.storage))
     const storages = new Map<string, Storage>()
     if (kinds.has('redis')) {
-      const redis = openStorage({ kind: 'redis', url: config.redis.url, metrics: options.metrics ?? {} })
+      // While Redis is unreachable a step fails after one reconnection attempt instead of waiting in
+      // ioredis's queue through 20 (past the step's timeout): the round fails visibly, and
+      // Temporal's backoff retries it.
+      const redis = openStorage({
+        kind: 'redis',
+        url: config.redis.url,
+        metrics: options.metrics ?? {},
+        maxRetriesPerRequest: 1,
+      })
       closers.push(() => redis.close())
       await reach('Redis', config.redis.url, () => redis.redis.ping())
       for (const warning of await checkRedisDurability(redis.redis)) options.warn?.(warning)
