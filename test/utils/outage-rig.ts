@@ -131,8 +131,8 @@ export class OutageRig {
 
   /**
    * Takes `service` away for `seconds` under the running load and brings it back, checking that the
-   * worker behaves meanwhile: the round fails visibly (status `lastError` matching `error`, which
-   * names the service), what waits keeps growing (`waiting`: the backlog, or the outbox), the worker
+   * worker behaves meanwhile: the round fails visibly (status `lastError` and the worker's log match
+   * `error`, which names the service), what waits keeps growing (`waiting`: the backlog, or the outbox), the worker
    * process stays up, and rounds commit again once the service is back.
    */
   async throughOutage(
@@ -149,6 +149,7 @@ export class OutageRig {
       (status) => status.consecutiveFailures > 0 && Date.parse(status.lastError?.at ?? '') > down,
     )
     expect(failing.lastError?.message, this.worker.tail()).toMatch(error)
+    expect(this.worker.tail(Number.MAX_SAFE_INTEGER), 'the worker log names the service').toMatch(error)
     // The outage lasts as long as the scenario says (or until the failure showed, if that took
     // longer): this wait is the fault, not a hope.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, down + seconds * 1000 - Date.now())))
