@@ -28,6 +28,13 @@ export type StorageConfig =
        * @default 20 (ioredis's default)
        */
       maxRetriesPerRequest?: number
+      /**
+       * A connection that has owed a reply this long without sending a byte is taken for dead,
+       * dropped and reopened (its pending commands fail). Without it, a connection whose other end
+       * vanished without a reset (a failover, a firewall dropping its state) hangs every command
+       * on it for good. @default none (ioredis's default)
+       */
+      socketTimeoutMs?: number
     } & Omit<RedisStorageOptions, 'closeClient'>)
   | ({ kind: 'postgres'; /** `postgres://` or `postgresql://` */ url: string } & Omit<
       PostgresStorageOptions,
@@ -63,8 +70,12 @@ export function openStorage(config: StorageConfig): RedisStorage | PostgresStora
     )
   }
   if (config.kind === 'redis') {
-    const { url, kind: _kind, maxRetriesPerRequest = 20, ...options } = config
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest })
+    const { url, kind: _kind, maxRetriesPerRequest = 20, socketTimeoutMs, ...options } = config
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest,
+      ...(socketTimeoutMs === undefined ? {} : { socketTimeout: socketTimeoutMs }),
+    })
     // ioredis reconnects by itself; each failed attempt is an 'error' event, which unheard would be
     // printed as "Unhandled error event". The failing command reports the outage to its caller.
     redis.on('error', (error: Error) => log.debug({ err: error, url: redactUrl(url) }, 'redis connection error'))

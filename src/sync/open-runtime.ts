@@ -31,6 +31,9 @@ interface OpenAlias {
   capabilities: ClickHouseCapabilities
 }
 
+/** How long the worker's Redis connection may owe a reply in silence before it is reopened. */
+const REDIS_SOCKET_TIMEOUT_MS = 10_000
+
 /**
  * Opens everything the sync of a configuration needs — the PostgreSQL pool, the storages, every
  * ClickHouse alias with its probed capabilities — and resolves each sync unit (routing, serializer,
@@ -65,13 +68,15 @@ export async function openSyncRuntime(
     const storages = new Map<string, Storage>()
     if (kinds.has('redis')) {
       // While Redis is unreachable a step fails after one reconnection attempt instead of waiting in
-      // ioredis's queue through 20 (past the step's timeout): the round fails visibly, and
-      // Temporal's backoff retries it.
+      // ioredis's queue through 20 (past the step's timeout), and a connection silent for 10 s while
+      // it owes a reply is reopened instead of hanging for good (no script of a step takes that
+      // long): the round fails visibly, and Temporal's backoff retries it.
       const redis = openStorage({
         kind: 'redis',
         url: config.redis.url,
         metrics: options.metrics ?? {},
         maxRetriesPerRequest: 1,
+        socketTimeoutMs: REDIS_SOCKET_TIMEOUT_MS,
       })
       closers.push(() => redis.close())
       await reach('Redis', config.redis.url, () => redis.redis.ping())
