@@ -130,13 +130,13 @@ export class OutageRig {
   }
 
   /**
-   * Takes `service` away for `seconds` under the running load and brings it back, checking that the
+   * Takes `service` away for `seconds` (a stopped PrivateService, or a cut TcpProxy) under the running load and brings it back, checking that the
    * worker behaves meanwhile: the round fails visibly (status `lastError` and the worker's log match
    * `error`, which names the service), what waits keeps growing (`waiting`: the backlog, or the outbox), the worker
    * process stays up, and rounds commit again once the service is back.
    */
   async throughOutage(
-    service: PrivateService,
+    service: Pick<PrivateService, 'stop' | 'start'>,
     seconds: number,
     error: RegExp,
     waiting: () => Promise<number>,

@@ -65,15 +65,23 @@ export class WorkerProcess {
     await this.stop('SIGKILL')
   }
 
-  /** Graceful stop (SIGTERM): in-flight activities finish first. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /**
+   * Graceful stop (SIGTERM): in-flight activities finish first. After `graceMs` the process is
+   * killed instead — a worker whose activities hang (a failing test) must not hang the teardown.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 60_000): Promise<void> {
     const child = this.child
     if (!child) return
     this.child = null
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = once(child, 'exit')
     child.kill(signal)
-    await exited
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    try {
+      await exited
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   /** The process id, naming the worker in Temporal (its identity is `<pid>@<host>`). */
