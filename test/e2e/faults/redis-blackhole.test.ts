@@ -24,7 +24,13 @@ describe('sync survives Redis connections that die silently', () => {
   beforeAll(async () => {
     redis = await PrivateService.start('redis')
     proxy = await TcpProxy.start(Number(new URL(redis.url).port))
-    rig = new OutageRig({ prefix: 'redis_hole', redisUrl: `redis://127.0.0.1:${proxy.port}`, capture: true })
+    rig = new OutageRig({
+      prefix: 'redis_hole',
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+      capture: true,
+      // Big batches drain the backlog the outage leaves in a few rounds.
+      batchSize: 5000,
+    })
     await rig.setUp()
   })
 
