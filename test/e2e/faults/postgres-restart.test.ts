@@ -22,8 +22,8 @@ describe('sync survives a PostgreSQL restart', () => {
   })
 
   /**
-   * Holds an ACCESS EXCLUSIVE lock on the source table, as a migration would: the next fetchRows
-   * waits on it, so the restart lands mid-fetch for certain instead of by luck. The restart ends the
+   * Holds an ACCESS EXCLUSIVE lock on the source table, as a migration would: the next fetch of a
+   * batch's rows waits on it, so the restart lands mid-fetch for certain instead of by luck. The restart ends the
    * locking transaction (fast shutdown aborts every session).
    */
   async function lockTable(table: string): Promise<pg.Client> {
@@ -59,7 +59,7 @@ describe('sync survives a PostgreSQL restart', () => {
       {
         group: 'Process and service faults',
         scenario,
-        injected: `restart (fast shutdown) of the source PostgreSQL while fetchRows reads a batch, under ~1,000 changes/s captured by triggers (${where})`,
+        injected: `restart (fast shutdown) of the source PostgreSQL while the worker reads a batch's rows, under ~1,000 changes/s captured by triggers (${where})`,
         timeoutMs: 300_000,
       },
       async () => {
@@ -74,7 +74,8 @@ describe('sync survives a PostgreSQL restart', () => {
           return rows.length > 0 || undefined
         })
         const { raw } = await rig.handle.describe()
-        expect(raw.pendingActivities?.map((activity) => activity.activityType?.name)).toContain('fetchRows')
+        // The round's data activity (fetch, serialize, insert) is the one in flight.
+        expect(raw.pendingActivities?.map((activity) => activity.activityType?.name)).toContain('syncBatch')
         await postgres.restart()
         void lock.end().catch(() => undefined)
         const before = (await rig.status()).rounds
