@@ -136,13 +136,13 @@ export class OutageRig {
    * process stays up, and rounds commit again once the service is back.
    */
   async throughOutage(
-    service: Pick<PrivateService, 'stop' | 'start'>,
+    service: Pick<PrivateService, 'down' | 'up'>,
     seconds: number,
     error: RegExp,
     waiting: () => Promise<number>,
   ): Promise<void> {
     const down = Date.now()
-    await service.stop()
+    await service.down()
     const waitingBefore = await waiting()
     const failing = await this.statusUntil(
       'the outage in the status',
@@ -155,7 +155,7 @@ export class OutageRig {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, down + seconds * 1000 - Date.now())))
     expect(await waiting(), 'operations waiting during the outage').toBeGreaterThan(waitingBefore)
     expect(this.worker.alive, this.worker.tail()).toBe(true)
-    await service.start()
+    await service.up()
     await this.statusUntil(
       'recovery after the outage',
       (status) => status.consecutiveFailures === 0 && status.rounds > failing.rounds,

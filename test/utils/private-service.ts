@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -55,9 +55,14 @@ export class PrivateService {
     await this.run('down')
   }
 
-  /** Stops it, removes its data: for afterAll. */
+  /**
+   * Stops it, removes its data: for afterAll. PostgreSQL's folder may live outside `home`, linked
+   * (where the postgres user cannot reach a private temp folder; scripts/services/postgres.sh).
+   */
   async remove(): Promise<void> {
     await this.down()
+    const linked = this.service === 'postgres' ? linkTarget(join(this.home, 'postgres')) : undefined
+    if (linked) rmSync(linked, { recursive: true, force: true })
     rmSync(this.home, { recursive: true, force: true })
   }
 
@@ -74,5 +79,14 @@ export class PrivateService {
     await execFileAsync('bash', ['scripts/services.sh', command, this.service], {
       env: { ...process.env, ...this.env },
     })
+  }
+}
+
+/** Where a symbolic link points, or undefined when `path` is not one. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return undefined
   }
 }

@@ -16,15 +16,20 @@ describe('sync survives a ClickHouse server outage', () => {
   let rig: OutageRig
 
   beforeAll(async () => {
-    clickhouse = await PrivateService.start('clickhouse')
+    clickhouse = await PrivateService.create('clickhouse')
+    await clickhouse.up()
     // 18.16 has no ReplacingMergeTree(version, is_deleted): deletes become cancel rows.
-    rig = new OutageRig({ prefix: 'ch_down', clickhouseUrl: clickhouse.url, engine: 'collapsing' })
+    rig = new OutageRig({
+      prefix: 'ch_down',
+      clickhouseUrl: clickhouse.setting('CHSYNC_CLICKHOUSE_URL'),
+      engine: 'collapsing',
+    })
     await rig.setUp()
   })
 
   afterAll(async () => {
     await rig?.tearDown()
-    await clickhouse?.dispose()
+    await clickhouse?.remove()
   })
 
   faultScenario(

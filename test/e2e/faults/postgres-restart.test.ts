@@ -14,11 +14,12 @@ describe('sync survives a PostgreSQL restart', () => {
   let postgres: PrivateService
 
   beforeAll(async () => {
-    postgres = await PrivateService.start('postgres')
+    postgres = await PrivateService.create('postgres')
+    await postgres.up()
   })
 
   afterAll(async () => {
-    await postgres?.dispose()
+    await postgres?.remove()
   })
 
   /**
@@ -27,7 +28,7 @@ describe('sync survives a PostgreSQL restart', () => {
    * locking transaction (fast shutdown aborts every session).
    */
   async function lockTable(table: string): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: postgres.url })
+    const client = new pg.Client({ connectionString: postgres.setting('CHSYNC_POSTGRES_URL') })
     // The restart kills this session: an 'error' event, expected.
     client.on('error', () => undefined)
     await client.connect()
@@ -47,7 +48,12 @@ describe('sync survives a PostgreSQL restart', () => {
     let rig: OutageRig
 
     beforeAll(async () => {
-      rig = new OutageRig({ prefix: `pg_restart_${storage}`, postgresUrl: postgres.url, capture: true, storage })
+      rig = new OutageRig({
+        prefix: `pg_restart_${storage}`,
+        postgresUrl: postgres.setting('CHSYNC_POSTGRES_URL'),
+        capture: true,
+        storage,
+      })
       await rig.setUp()
     })
 
@@ -76,7 +82,8 @@ describe('sync survives a PostgreSQL restart', () => {
         const { raw } = await rig.handle.describe()
         // The round's data activity (fetch, serialize, insert) is the one in flight.
         expect(raw.pendingActivities?.map((activity) => activity.activityType?.name)).toContain('syncBatch')
-        await postgres.restart()
+        await postgres.down()
+        await postgres.up()
         void lock.end().catch(() => undefined)
         const before = (await rig.status()).rounds
         await rig.statusUntil('rounds after the restart', (status) => status.rounds >= before + 3)

@@ -22,8 +22,9 @@ describe('sync survives Redis connections that die silently', () => {
   let rig: OutageRig
 
   beforeAll(async () => {
-    redis = await PrivateService.start('redis')
-    proxy = await TcpProxy.start(Number(new URL(redis.url).port))
+    redis = await PrivateService.create('redis')
+    await redis.up()
+    proxy = await TcpProxy.start(Number(new URL(redis.setting('CHSYNC_REDIS_URL')).port))
     rig = new OutageRig({
       prefix: 'redis_hole',
       redisUrl: `redis://127.0.0.1:${proxy.port}`,
@@ -37,7 +38,7 @@ describe('sync survives Redis connections that die silently', () => {
   afterAll(async () => {
     await rig?.tearDown()
     await proxy?.close()
-    await redis?.dispose()
+    await redis?.remove()
   })
 
   faultScenario(
@@ -50,7 +51,7 @@ describe('sync survives Redis connections that die silently', () => {
     async () => {
       const load = rig.load().start()
       await rig.statusUntil('a first round', (status) => status.rounds >= 1)
-      const cut = { stop: () => Promise.resolve(proxy.cut()), start: () => Promise.resolve(proxy.restore()) }
+      const cut = { down: () => Promise.resolve(proxy.cut()), up: () => Promise.resolve(proxy.restore()) }
       await rig.throughOutage(cut, CUT_SECONDS, /Redis at redis:\/\//, () => rig.outboxCount())
       expect(await load.stop()).toBeGreaterThan(0)
       return rig.converge()

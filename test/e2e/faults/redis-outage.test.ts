@@ -17,17 +17,18 @@ describe('sync survives Redis outages', () => {
   let redis: PrivateService
 
   beforeAll(async () => {
-    redis = await PrivateService.start('redis')
+    redis = await PrivateService.create('redis')
+    await redis.up()
   })
 
   afterAll(async () => {
-    await redis?.dispose()
+    await redis?.remove()
   })
 
   describe('a clean restart in the middle of a round', () => {
     let rig: OutageRig
     beforeAll(async () => {
-      rig = new OutageRig({ prefix: 'redis_restart', redisUrl: redis.url })
+      rig = new OutageRig({ prefix: 'redis_restart', redisUrl: redis.setting('CHSYNC_REDIS_URL') })
       await rig.setUp()
     })
     afterAll(async () => rig?.tearDown())
@@ -47,7 +48,8 @@ describe('sync survives Redis outages', () => {
         const storage = rig.storage as RedisStorage
         const claim = redisModelKeys(storage.prefix, rig.importKey).claim
         await waitFor('a claimed batch', 60_000, async () => ((await storage.redis.exists(claim)) ? true : undefined))
-        await redis.restart()
+        await redis.down()
+        await redis.up()
         const before = (await rig.status()).rounds
         // A clean SHUTDOWN fsyncs the AOF: the claim survives, and the round resumes it.
         await rig.statusUntil('rounds after the restart', (status) => status.rounds >= before + 3)
@@ -60,7 +62,7 @@ describe('sync survives Redis outages', () => {
   describe(`unreachable for ${OUTAGE_SECONDS} s while triggers capture`, () => {
     let rig: OutageRig
     beforeAll(async () => {
-      rig = new OutageRig({ prefix: 'redis_down', redisUrl: redis.url, capture: true })
+      rig = new OutageRig({ prefix: 'redis_down', redisUrl: redis.setting('CHSYNC_REDIS_URL'), capture: true })
       await rig.setUp()
     })
     afterAll(async () => rig?.tearDown())
