@@ -45,8 +45,6 @@ const BOOKKEEPING_TIMEOUT_MS = 30_000
  * heartbeat every few seconds, so a killed worker is noticed in 30 s rather than at the timeout.
  */
 const DATA_TIMEOUT = '10m'
-/** All attempts of a local bookkeeping step together: five attempts and their backoff fit well inside. */
-const LOCAL_BOOKKEEPING_BUDGET = '3m'
 const HEARTBEAT_TIMEOUT_MS = 30_000
 
 /**
@@ -63,13 +61,7 @@ function activityOptions(timeouts: ActivityTimeouts = {}) {
     startToCloseTimeout: timeouts.bookkeepingMs ?? BOOKKEEPING_TIMEOUT_MS,
     retry: { ...retry, nonRetryableErrorTypes: [...NON_RETRYABLE] },
   }
-  const local = {
-    startToCloseTimeout: bookkeeping.startToCloseTimeout,
-    // All attempts together: without it the retries of a storage outage ended in a bare "Activity
-    // timed out" after ~30 s instead of the last attempt's error, which names the service.
-    scheduleToCloseTimeout: LOCAL_BOOKKEEPING_BUDGET,
-    retry: bookkeeping.retry,
-  }
+  const local = { startToCloseTimeout: bookkeeping.startToCloseTimeout, retry: bookkeeping.retry }
   const data = {
     ...bookkeeping,
     startToCloseTimeout: DATA_TIMEOUT,
