@@ -140,6 +140,8 @@ export class OutageRig {
     seconds: number,
     error: RegExp,
     waiting: () => Promise<number>,
+    /** What the status's lastError must match, where it differs from the log's `error`. */
+    statusError: RegExp = error,
   ): Promise<void> {
     const down = Date.now()
     await service.down()
@@ -148,7 +150,7 @@ export class OutageRig {
       'the outage in the status',
       (status) => status.consecutiveFailures > 0 && Date.parse(status.lastError?.at ?? '') > down,
     )
-    expect(failing.lastError?.message, this.worker.tail()).toMatch(error)
+    expect(failing.lastError?.message, this.worker.tail()).toMatch(statusError)
     expect(this.worker.tail(Number.MAX_SAFE_INTEGER), 'the worker log names the service').toMatch(error)
     // The outage lasts as long as the scenario says (or until the failure showed, if that took
     // longer): this wait is the fault, not a hope.
