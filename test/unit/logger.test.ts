@@ -4,7 +4,10 @@ import { createLogger } from '../../src/logger.js'
 /** A logger whose JSON lines land in an array. */
 function capture() {
   const lines: Record<string, unknown>[] = []
-  const logger = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(JSON.parse(line)) } })
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  })
   return { logger, lines }
 }
 
