@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type pg from 'pg'
+import type { Storage } from '../../src/storages/storage.js'
 import type { ActivityTimeouts } from '../../workflows/types.js'
+import { chdbReader } from './chdb-reader.js'
+import type { RowSource } from './e2e.js'
+import { verifySync, type SyncVerdict } from './faults.js'
 import { uniqueName } from './names.js'
 import { requireEnv } from './services-env.js'
 
@@ -105,5 +109,23 @@ export default defineConfig({
     await chsync('makemigrations', '--config', file, '--import-from', resolve('dist/src/index.js'))
     await chsync('migrate', '--config', file)
   }
-  return { dir, file, database, chdbDir, temporal, env: overrides, chsync, prepare }
+  /**
+   * The fault suite's verdict for this users model: its table read from `ch` (by default the
+   * embedded directory, through a child process) compared with the source table.
+   */
+  const verify = (pool: pg.Pool, storage: Storage, ch: RowSource = chdbReader(chdbDir)): Promise<SyncVerdict> =>
+    verifySync({
+      pool,
+      sourceTable: options.sourceTable,
+      ch,
+      database,
+      table: 'users',
+      columns: ['name', 'score'],
+      ...(options.engine === 'collapsing'
+        ? { engine: 'collapsing' as const, identity: ['version', 'sign'] }
+        : { engine: 'replacing' as const }),
+      storage,
+      importKey: options.importKey,
+    })
+  return { dir, file, database, chdbDir, temporal, env: overrides, chsync, prepare, verify }
 }

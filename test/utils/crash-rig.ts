@@ -9,10 +9,9 @@ import type { OperationKind } from '../../src/storages/storage.js'
 import { connectClient } from '../../src/temporal/connect.js'
 import { startSync, type SyncWorkflowHandle } from '../../src/temporal/sync-workflows.js'
 import { flushUpdate, stopSignal } from '../../workflows/messages.js'
-import { chdbReader } from './chdb-reader.js'
 import { postgresPool } from './clients.js'
 import { writeUsersConfig } from './config-file.js'
-import { verifySync, type SyncVerdict } from './faults.js'
+import { type SyncVerdict } from './faults.js'
 import { uniqueName } from './names.js'
 import { requireEnv } from './services-env.js'
 import { WorkerProcess } from './worker-process.js'
@@ -153,16 +152,6 @@ export class CrashRig {
     const flushed = await handle.executeUpdate(flushUpdate, { args: [{ wait: true, timeoutMs: 120_000 }] })
     expect(flushed, this.healthy.tail()).toEqual({ synced: true, backlog: 0 })
     await this.healthy.stop()
-    return verifySync({
-      pool: this.pool,
-      sourceTable: this.table,
-      ch: this.server ?? chdbReader(this.config.chdbDir),
-      database: this.config.database,
-      table: 'users',
-      columns: ['name', 'score'],
-      ...(this.server ? { engine: 'collapsing', identity: ['version', 'sign'] } : { engine: 'replacing' }),
-      storage: this.storage,
-      importKey: this.importKey,
-    })
+    return this.config.verify(this.pool, this.storage, this.server)
   }
 }

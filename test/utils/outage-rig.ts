@@ -14,7 +14,6 @@ import { chdbReader } from './chdb-reader.js'
 import { writeUsersConfig } from './config-file.js'
 import type { RowSource } from './e2e.js'
 import type { SyncVerdict } from './faults.js'
-import { verifySync } from './faults.js'
 import { uniqueName } from './names.js'
 import { requireEnv } from './services-env.js'
 import { WorkerProcess } from './worker-process.js'
@@ -180,19 +179,7 @@ export class OutageRig {
       ? openClickHouse({ url: this.options.clickhouseUrl, database: this.config.database })
       : chdbReader(this.config.chdbDir)
     try {
-      const verdict = await verifySync({
-        pool: this.pool,
-        sourceTable: this.table,
-        ch,
-        database: this.config.database,
-        table: 'users',
-        columns: ['name', 'score'],
-        ...(this.options.engine === 'collapsing'
-          ? { engine: 'collapsing' as const, identity: ['version', 'sign'] }
-          : { engine: 'replacing' as const }),
-        storage: this.storage,
-        importKey: this.importKey,
-      })
+      const verdict = await this.config.verify(this.pool, this.storage, ch)
       // With triggers and Redis, an operation not yet relayed still waits in the outbox: it counts as left too.
       if (this.options.capture && this.options.storage !== 'postgres')
         verdict.operationsLeft += await this.outboxCount()

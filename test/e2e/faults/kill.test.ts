@@ -7,8 +7,7 @@ import { openStorage } from '../../../src/storages/open-storage.js'
 import type { RedisStorage } from '../../../src/storages/redis/redis-storage.js'
 import { flushUpdate, stopSignal } from '../../../workflows/messages.js'
 import { postgresPool } from '../../utils/clients.js'
-import { chdbReader } from '../../utils/chdb-reader.js'
-import { faultScenario, verifySync } from '../../utils/faults.js'
+import { faultScenario } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
 import { requireEnv } from '../../utils/services-env.js'
 import { WorkerProcess } from '../../utils/worker-process.js'
@@ -28,7 +27,7 @@ describe('sync survives SIGKILL of the worker at random moments', () => {
   // The embedded ClickHouse directory belongs to the worker process while it runs; this process
   // opens it only at the end, after the last worker stopped.
   const config = writeUsersConfig({ sourceTable: table, importKey, batchSize: 1000, syncDelayMs: 1000 })
-  const { temporal, database, chdbDir } = config
+  const { temporal } = config
   const worker = new WorkerProcess(['--config', config.file, '--concurrency', '4'], config.env)
   let pool: pg.Pool
   let client: Client
@@ -83,17 +82,7 @@ describe('sync survives SIGKILL of the worker at random moments', () => {
       await handle.signal(stopSignal)
       await handle.result()
       await worker.stop()
-      return verifySync({
-        pool,
-        sourceTable: table,
-        ch: chdbReader(chdbDir),
-        database,
-        table: 'users',
-        columns: ['name', 'score'],
-        engine: 'replacing',
-        storage,
-        importKey,
-      })
+      return config.verify(pool, storage)
     },
   )
 })

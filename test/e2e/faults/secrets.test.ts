@@ -6,10 +6,9 @@ import { openStorage } from '../../../src/storages/open-storage.js'
 import { connectClient } from '../../../src/temporal/connect.js'
 import { startSync } from '../../../src/temporal/sync-workflows.js'
 import { flushUpdate, stopSignal } from '../../../workflows/messages.js'
-import { chdbReader } from '../../utils/chdb-reader.js'
 import { postgresPool, redisClient } from '../../utils/clients.js'
 import { writeUsersConfig } from '../../utils/config-file.js'
-import { faultCheck, faultScenario, verifySync } from '../../utils/faults.js'
+import { faultCheck, faultScenario } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
 import { requireEnv } from '../../utils/services-env.js'
 import { WorkerProcess } from '../../utils/worker-process.js'
@@ -108,17 +107,7 @@ describe('secrets in connection URLs', () => {
         await handle.result()
         await worker.stop()
         expectNoSecret(worker.tail(1_000_000), 'the worker log')
-        return await verifySync({
-          pool,
-          sourceTable: table,
-          ch: chdbReader(config.chdbDir),
-          database: config.database,
-          table: 'users',
-          columns: ['name', 'score'],
-          engine: 'replacing',
-          storage,
-          importKey,
-        })
+        return await config.verify(pool, storage)
       } finally {
         await worker.stop()
         await client?.connection.close()

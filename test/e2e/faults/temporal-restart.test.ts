@@ -6,11 +6,10 @@ import type { RedisStorage } from '../../../src/storages/redis/redis-storage.js'
 import { connectClient } from '../../../src/temporal/connect.js'
 import { startSync, type SyncWorkflowHandle } from '../../../src/temporal/sync-workflows.js'
 import { flushUpdate, statusQuery, stopSignal } from '../../../workflows/messages.js'
-import { chdbReader } from '../../utils/chdb-reader.js'
 import { postgresPool } from '../../utils/clients.js'
 import { writeUsersConfig } from '../../utils/config-file.js'
 import { CRASH_TEST_TIMEOUTS } from '../../utils/crash-rig.js'
-import { faultScenario, verifySync } from '../../utils/faults.js'
+import { faultScenario } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
 import { PrivateService } from '../../utils/private-service.js'
 import { requireEnv } from '../../utils/services-env.js'
@@ -111,17 +110,7 @@ describe('sync survives a restart of the Temporal server', () => {
       await handle.signal(stopSignal)
       await handle.result()
       await worker.stop()
-      return verifySync({
-        pool,
-        sourceTable: table,
-        ch: chdbReader(config.chdbDir),
-        database: config.database,
-        table: 'users',
-        columns: ['name', 'score'],
-        engine: 'replacing',
-        storage,
-        importKey,
-      })
+      return config.verify(pool, storage)
     },
   )
 })

@@ -9,7 +9,7 @@ import { startSync, type SyncWorkflowHandle } from '../../../src/temporal/sync-w
 import { flushUpdate, statusQuery, stopSignal } from '../../../workflows/messages.js'
 import { postgresPool } from '../../utils/clients.js'
 import { writeUsersConfig } from '../../utils/config-file.js'
-import { faultScenario, verifySync } from '../../utils/faults.js'
+import { faultScenario } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
 import { requireEnv } from '../../utils/services-env.js'
 import { waitUntil } from '../../utils/wait-until.js'
@@ -102,18 +102,7 @@ describe('two workers serve the same model at once', () => {
       // Both processes really worked on the model, not one while the other idled.
       const identities = [...(await activityWorkers())].map((identity) => Number(identity.split('@')[0]))
       expect(identities).toEqual(expect.arrayContaining([...pids, first.pid]))
-      return verifySync({
-        pool,
-        sourceTable: table,
-        ch,
-        database: config.database,
-        table: 'users',
-        columns: ['name', 'score'],
-        engine: 'collapsing',
-        identity: ['version', 'sign'],
-        storage,
-        importKey,
-      })
+      return config.verify(pool, storage, ch)
     },
   )
 })
