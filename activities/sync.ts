@@ -6,7 +6,7 @@ import * as steps from '../src/sync/steps.js'
 import type { InsertProgress } from '../src/sync/steps.js'
 import type { SyncBatchResult } from '../src/sync/types.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
-import { crashPoint } from './crash-point.js'
+import { crashPoint } from '../src/sync/crash-point.js'
 import { withHeartbeat } from './heartbeat.js'
 
 /** The activities, by name: a `<name>:done` crash point follows each. */

@@ -1,4 +1,4 @@
-import { crashPoint } from '../../activities/crash-point.js'
+import { crashPoint } from './crash-point.js'
 import { PoisonRowError, StorageError, messageOf } from '../errors.js'
 import type { Claim, DeadLetter, Operation, Storage } from '../storages/storage.js'
 import { chunkToken, eachChunk, type ChunkInfo, type PayloadManifest } from './payload.js'

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe } from 'vitest'
-import type { CrashPoint } from '../../../activities/crash-point.js'
+import type { CrashPoint } from '../../../src/sync/crash-point.js'
 import { CrashRig } from '../../utils/crash-rig.js'
 import { faultScenario } from '../../utils/faults.js'
 
 /**
- * Each crash point inside a step (activities/crash-point.ts), and what it leaves half done. Fetching
+ * Each crash point inside a step (src/sync/crash-point.ts), and what it leaves half done. Fetching
  * stages nothing since the round became one syncBatch activity, so its one dangerous line (rows
  * read, payload not yet frozen) is `fetchRows:done`, in crash-points.test.ts.
  */
