@@ -50,7 +50,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
         ...(options.metrics ? { metrics: options.metrics } : {}),
       }),
       maxConcurrentActivityTaskExecutions: concurrency,
-      maxConcurrentWorkflowTaskExecutions: concurrency,
+      // The SDK needs two workflow task slots with sticky queues (one serves each poller): with one,
+      // `--concurrency 1` left workflow tasks unserved and the worker hung.
+      maxConcurrentWorkflowTaskExecutions: Math.max(2, concurrency),
     })
     log.info({ taskQueue: options.temporal.taskQueue, address: options.temporal.address, concurrency }, 'worker ready')
     return { worker, connection }

@@ -139,9 +139,9 @@ export class CrashRig {
 
   private readonly others: WorkerProcess[] = []
 
-  /** Another worker on the rig's config with extra environment (crash points); stopped at tearDown. */
-  worker(env: Record<string, string>): WorkerProcess {
-    const worker = new WorkerProcess(['--config', this.config.file], { ...this.config.env, ...env })
+  /** Another worker on the rig's config with extra environment (crash points) and arguments; stopped at tearDown. */
+  worker(env: Record<string, string>, args: string[] = []): WorkerProcess {
+    const worker = new WorkerProcess(['--config', this.config.file, ...args], { ...this.config.env, ...env })
     this.others.push(worker)
     return worker
   }

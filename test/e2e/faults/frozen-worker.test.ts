@@ -28,13 +28,20 @@ describe('a worker frozen inside insertBatch past its heartbeat timeout, then wo
       await rig.changeSome(150)
       // Both freeze once, after a chunk landed and its progress was recorded.
       const freeze = { CHSYNC_CRASH_AT: 'insertBatch:chunkInserted', CHSYNC_CRASH_SIGNAL: 'SIGSTOP' }
-      const [first, second] = [rig.worker(freeze), rig.worker(freeze)]
+      // One activity at a time: a frozen worker with a free slot keeps long-polls open, and the server
+      // hands the retries to it — each then waits out the heartbeat timeout, the round fails after
+      // five, and its batch is re-claimed under a new lock token (safe, but another scenario).
+      const oneAtATime = ['--concurrency', '1']
+      const [first, second] = [rig.worker(freeze, oneAtATime), rig.worker(freeze, oneAtATime)]
       await first.start()
       await waitUntil('the first worker froze inside insertBatch', () => first.frozen, 90_000)
       await second.start()
       await waitUntil('the second worker took the step over and froze', () => second.frozen, 90_000)
       first.wake()
-      await waitUntil('the woken first worker gave the batch up', () => first.printed('took the batch over'))
+      await waitUntil('the woken first worker gave the batch up', () => {
+        if (first.printed('took the batch over')) return true
+        throw new Error(`the first worker printed:\n${first.tail()}\nthe second:\n${second.tail()}`)
+      })
       second.wake()
       return rig.flushAndVerify()
     },
