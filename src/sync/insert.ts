@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream'
 import type { ClickHouseSettings } from '@clickhouse/client'
-import { qualifiedTable } from '../clickhouse/sql.js'
+import { insertJsonEachRow } from '../clickhouse/insert.js'
 import { clickHouseErrorCode, describeClickHouseError, isRowError } from '../clickhouse/errors.js'
 import { SchemaMismatchError, messageOf } from '../errors.js'
 import { hashChunk, splitLines } from './payload.js'
@@ -33,14 +32,7 @@ export function insertSettings(target: SyncTarget, token: string, rows: number):
 
 /** Sends one chunk's exact bytes as one INSERT … FORMAT JSONEachRow. */
 export async function insertChunk(target: SyncTarget, bytes: Buffer, token: string, rows: number): Promise<void> {
-  const result = await target.database.client.exec({
-    query: `INSERT INTO ${qualifiedTable(target.database.database, target.table)} FORMAT JSONEachRow`,
-    values: Readable.from([bytes]),
-    clickhouse_settings: insertSettings(target, token, rows),
-  })
-  // Read the (empty) response to its end: an unread one keeps its socket out of the keep-alive pool,
-  // and the next requests then waited up to ~300 ms for a socket (measured by bench/orchestration).
-  for await (const _ of result.stream) void _
+  await insertJsonEachRow(target.database, target.table, bytes, insertSettings(target, token, rows))
 }
 
 /** A line of a chunk ClickHouse rejected on its own, with the server's reason. */

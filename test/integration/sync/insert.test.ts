@@ -15,9 +15,9 @@ const jsonl = (rows: object[]) => Buffer.from(rows.map((row) => JSON.stringify(r
 const context = { importKey: 'k', batchId: 'b1', model: 'm' }
 
 describe.each([
-  { target: 'embedded ClickHouse 26.x', open: clickhouseEmbedded, tokens: true },
-  { target: 'ClickHouse server 18.16', open: clickhouseServer, tokens: false },
-])('insertChunk on $target', ({ open, tokens }) => {
+  { target: 'embedded ClickHouse 26.x', open: clickhouseEmbedded, tokens: true, embedded: true },
+  { target: 'ClickHouse server 18.16', open: clickhouseServer, tokens: false, embedded: false },
+])('insertChunk on $target', ({ open, tokens, embedded }) => {
   const database = uniqueName('chsync_insert')
   const admin: ClickHouseDatabase = open()
   let target: SyncTarget
@@ -70,6 +70,32 @@ describe.each([
     await insertChunk(t, bytes, 'k:b1:m:0:h', 2)
     await insertChunk(t, bytes, 'k:b1:m:0:h', 2)
     expect(await count(t)).toBe(tokens ? 2 : 4)
+  })
+
+  it('inserts into a table whose name needs quoting', async () => {
+    const t = await table('odd "name".x', 'id UInt64')
+    await insertChunk(t, jsonl([{ id: 1 }, { id: 2 }]), 'k:b1:m:4:h', 2)
+    expect(await count(t)).toBe(2)
+  })
+
+  it(`sends a plain-named table's chunk ${embedded ? 'zero-copy (chDB raw insert)' : 'over HTTP'}`, async () => {
+    const t = await table('raw', 'id UInt64')
+    const rawInsert = t.database.rawInsert
+    expect(rawInsert !== undefined).toBe(embedded)
+    const tables: string[] = []
+    const spied = rawInsert && {
+      ...t,
+      database: {
+        ...t.database,
+        rawInsert: (params: Parameters<typeof rawInsert>[0]) => {
+          tables.push(params.table)
+          return rawInsert(params)
+        },
+      },
+    }
+    await insertChunk(spied ?? t, jsonl([{ id: 1 }]), 'k:b1:m:5:h', 1)
+    expect(tables).toEqual(embedded ? [`${database}.raw`] : [])
+    expect(await count(t)).toBe(1)
   })
 
   it('parks exactly the rows the server rejects and inserts the rest', async () => {
