@@ -1,0 +1,3 @@
+export const floorActivities = {
+  async nothing(): Promise<void> {},
+}
