@@ -59,12 +59,23 @@ export async function sourceKeys(pool: pg.Pool, table: string): Promise<string[]
 
 /**
  * The direct-copy baseline: PostgreSQL `COPY … TO STDOUT` streamed into ONE ClickHouse insert
- * (TabSeparated), in one process — no storage, no Temporal, no serialization in JS.
+ * (TabSeparated), in one process — no storage, no Temporal, no serialization in JS. Into chDB it
+ * takes the engine's zero-copy insert, as chsync does (the client's path builds one SQL string).
  */
 export async function directCopy(pool: pg.Pool, copySql: string, target: BenchTarget, table: string): Promise<void> {
   const client = await pool.connect()
   try {
     const source = client.query(copyTo(copySql))
+    if (target.db.rawInsert) {
+      const chunks: Buffer[] = []
+      for await (const chunk of source) chunks.push(chunk as Buffer)
+      await target.db.rawInsert({
+        table: `${target.db.database}.${table}`,
+        values: Buffer.concat(chunks),
+        format: 'TabSeparated',
+      })
+      return
+    }
     const result = await target.db.client.exec({
       query: `INSERT INTO ${qualifiedTable(target.db.database, table)} FORMAT TabSeparated`,
       values: source,
