@@ -177,9 +177,11 @@ export async function insertBatch(
       const token = chunkToken(claim.importKey, claim.batchId, modelName, index, info.hash)
       for (const target of model.targets) {
         const step = `${modelName}/${target.alias}/${index}`
+        // Without tokens, a re-sent chunk lands twice: fence older attempts out, stage each chunk's progress.
+        const untokenedTarget = !target.capabilities.insertDeduplicationToken
         if (!state.done.includes(step)) {
           await unit.storage.extendLock(claim, unit.lockTtlMs)
-          if (!target.capabilities.insertDeduplicationToken) await assertLatestAttempt(unit.storage, claim, attempt)
+          if (untokenedTarget) await assertLatestAttempt(unit.storage, claim, attempt)
           const rejected = await insertChunkBisecting(target, bytes, token, info.rows, {
             importKey: claim.importKey,
             batchId: claim.batchId,
@@ -193,8 +195,7 @@ export async function insertBatch(
           }
           state.done.push(step)
           progress(state)
-          if (!target.capabilities.insertDeduplicationToken)
-            await stageValue(unit.storage, claim, STAGED.insertProgress, state)
+          if (untokenedTarget) await stageValue(unit.storage, claim, STAGED.insertProgress, state)
           if (!last) crashPoint('insertBatch:chunkInserted')
         }
         result.rows += info.rows
