@@ -158,7 +158,9 @@ export async function insertBatch(
 ): Promise<InsertResult> {
   const unit = runtime.unit(claim.importKey)
   const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
-  const operations = await unit.storage.getOperations(claim)
+  // Only a rejected line needs the operations (to park its row): a batch's list is 10,000 entries to
+  // read and decode, and most batches have no rejected line.
+  let operations: Operation[] | undefined
   const staged = await readStagedValue<InsertProgress>(unit.storage, claim, STAGED.insertProgress)
   const state = mergeProgress(resumeFrom, staged)
   const untokened = unit.models.some((model) => model.targets.some((t) => !t.capabilities.insertDeduplicationToken))
@@ -190,6 +192,7 @@ export async function insertBatch(
           const last = index === chunks.length - 1
           if (last) crashPoint('insertBatch:lastChunkInserted')
           for (const line of rejected) {
+            operations ??= await unit.storage.getOperations(claim)
             const operation = operationAt(operations, info.opIndex[line.line] ?? -1)
             state.rejected.push({ operation, error: `${modelName}@${target.alias}: ${line.error}` })
           }
