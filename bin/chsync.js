@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The compiled CLI (npm install runs `prepare`, which builds dist/).
-import '../dist/src/cli/main.js'
+import '../dist/src/app/cli/main.js'

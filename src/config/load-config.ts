@@ -6,7 +6,7 @@ import { ConfigError, messageOf } from '../errors.js'
 import { ModelRegistry } from '../models/registry.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { resolveRouting } from '../routing/resolve.js'
-import type { TemporalSettings } from '../temporal/connect.js'
+import type { TemporalSettings } from '../app/temporal/connect.js'
 import { configSchema, type DatabaseConfig, type RouterConfig } from './schema.js'
 
 /** The default ClickHouse target when a config names none: embedded, under the project's .chsync/. */

@@ -14,7 +14,7 @@ import {
   uInt8,
   versionedCollapsingMergeTree,
 } from '../../src/models/index.js'
-import type { SyncWorkflowHandle } from '../../src/temporal/sync-workflows.js'
+import type { SyncWorkflowHandle } from '../../src/app/temporal/sync-workflows.js'
 import { statusQuery } from '../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../utils/clients.js'
 import { clickhouseRows, createTables, duplicateCount, sourceRows } from '../utils/e2e.js'

@@ -1,5 +1,5 @@
-import type { SyncStatus } from '../../workflows/types.js'
-import type { DeadLetter } from '../storages/storage.js'
+import type { SyncStatus } from '../../../workflows/types.js'
+import type { DeadLetter } from '../../storages/storage.js'
 
 /** Human-readable status of one model, for `chsync status`. */
 export function formatStatus(entry: {

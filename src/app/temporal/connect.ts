@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
-import type { ActivityTimeouts } from '../../workflows/types.js'
-import { ConfigError, messageOf } from '../errors.js'
+import type { ActivityTimeouts } from '../../../workflows/types.js'
+import { ConfigError, messageOf } from '../../errors.js'
 
 /** Where the Temporal server is and which namespace and task queue chsync uses. */
 export interface TemporalSettings {

@@ -1,6 +1,6 @@
 import { Command } from 'commander'
-import { loadConfig } from '../config/load-config.js'
-import { makeMigrations } from '../migrations/makemigrations.js'
+import { loadConfig } from '../../config/load-config.js'
+import { makeMigrations } from '../../migrations/makemigrations.js'
 
 /** `chsync makemigrations`: writes the next migration file from the models. */
 export function makeMigrationsCommand(): Command {

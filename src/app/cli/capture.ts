@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander'
 import pg from 'pg'
 import { Redis } from 'ioredis'
-import { installCapture, relayOutbox, removeCapture } from '../capture/index.js'
-import { loadConfig } from '../config/load-config.js'
-import { ConfigError } from '../errors.js'
-import type { SourceTable } from '../source/source-table.js'
-import { RedisStorage } from '../storages/redis/index.js'
+import { installCapture, relayOutbox, removeCapture } from '../../capture/index.js'
+import { loadConfig } from '../../config/load-config.js'
+import { ConfigError } from '../../errors.js'
+import type { SourceTable } from '../../source/source-table.js'
+import { RedisStorage } from '../../storages/redis/index.js'
 
 /** The model a capture command acts on: from the config (`<model>`), or spelled out by flags. */
 interface CaptureTarget {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { quoteIdentifier } from '../../../src/clickhouse/index.js'
-import { clickhouseServer, postgresPool } from '../../utils/clients.js'
-import { uniqueName } from '../../utils/names.js'
+import { quoteIdentifier } from '../../../../src/clickhouse/index.js'
+import { clickhouseServer, postgresPool } from '../../../utils/clients.js'
+import { uniqueName } from '../../../utils/names.js'
 
 const run = promisify(execFile)
 

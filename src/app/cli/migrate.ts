@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { loadConfig } from '../config/load-config.js'
-import { migrate } from '../migrations/migrate.js'
+import { loadConfig } from '../../config/load-config.js'
+import { migrate } from '../../migrations/migrate.js'
 
 function migrationNumber(value: string): number {
   const number = Number(value)

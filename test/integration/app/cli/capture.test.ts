@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { escapeIdentifier } from 'pg'
 import { Command } from 'commander'
-import { captureCommand } from '../../../src/cli/capture.js'
-import { ConfigError } from '../../../src/errors.js'
-import { RedisStorage } from '../../../src/storages/redis/index.js'
-import { postgresPool, redisClient } from '../../utils/clients.js'
-import { writeUsersConfig } from '../../utils/config-file.js'
-import { uniqueName } from '../../utils/names.js'
+import { captureCommand } from '../../../../src/app/cli/capture.js'
+import { ConfigError } from '../../../../src/errors.js'
+import { RedisStorage } from '../../../../src/storages/redis/index.js'
+import { postgresPool, redisClient } from '../../../utils/clients.js'
+import { writeUsersConfig } from '../../../utils/config-file.js'
+import { uniqueName } from '../../../utils/names.js'
 
 /**
  * Runs `chsync capture …` in this process, against the shared services (program.ts reads the

@@ -1,9 +1,9 @@
 import { Command } from 'commander'
-import { loadConfig } from '../config/load-config.js'
-import { logger } from '../logger.js'
-import { SyncMetrics, serveMetrics } from '../metrics/index.js'
-import { checkModels } from '../migrations/check.js'
-import { openSyncRuntime } from '../sync/open-runtime.js'
+import { loadConfig } from '../../config/load-config.js'
+import { logger } from '../../logger.js'
+import { SyncMetrics, serveMetrics } from '../../metrics/index.js'
+import { checkModels } from '../../migrations/check.js'
+import { openSyncRuntime } from '../../sync/open-runtime.js'
 import { createWorker } from '../worker/worker.js'
 
 /**

@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { openClickHouse, probeCapabilities } from '../clickhouse/index.js'
+import { openClickHouse, probeCapabilities } from '../../clickhouse/index.js'
 
 /** `chsync capabilities [URL]`: what a ClickHouse target supports, as chsync will adapt to it. */
 export function capabilitiesCommand(): Command {

@@ -1,6 +1,6 @@
 import { Command } from 'commander'
-import { loadConfig } from '../config/load-config.js'
-import { checkModels } from '../migrations/check.js'
+import { loadConfig } from '../../config/load-config.js'
+import { checkModels } from '../../migrations/check.js'
 
 /** `chsync check`: compares every model with its live tables; exits 1 on a mismatch. */
 export function checkCommand(): Command {

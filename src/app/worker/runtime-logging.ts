@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker'
-import type { Logger } from '../logger.js'
+import type { Logger } from '../../logger.js'
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',

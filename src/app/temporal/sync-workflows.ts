@@ -1,6 +1,6 @@
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client'
-import { syncModelWorkflow } from '../../workflows/sync-model.js'
-import { syncWorkflowId } from '../../workflows/types.js'
+import { syncModelWorkflow } from '../../../workflows/sync-model.js'
+import { syncWorkflowId } from '../../../workflows/types.js'
 import type { TemporalSettings } from './connect.js'
 
 /**

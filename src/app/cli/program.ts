@@ -9,7 +9,7 @@ import { withConfigContext } from './open-context.js'
 import { syncCommands } from './sync-commands.js'
 import { workerCommand } from './worker.js'
 
-const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+const packageJson = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
   version: string
 }
 

@@ -1,5 +1,5 @@
 import { createProgram } from './program.js'
-import { messageOf } from '../errors.js'
+import { messageOf } from '../../errors.js'
 
 /** Entry point of the `chsync` bin: errors are printed as one clear line, never a stack, and exit 1. */
 try {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { requireEnv } from '../../utils/services-env.js'
+import { requireEnv } from '../../../utils/services-env.js'
 
 const run = promisify(execFile)
 

@@ -2,11 +2,11 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
-import { SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes.js'
-import { createGreetActivities } from '../../fixtures/workflows/greet-activities.js'
-import { greetWorkflow } from '../../fixtures/workflows/greet.js'
-import { requireEnv } from '../../utils/services-env.js'
-import { uniqueName } from '../../utils/names.js'
+import { SEARCH_ATTRIBUTES } from '../../../../workflows/search-attributes.js'
+import { createGreetActivities } from '../../../fixtures/workflows/greet-activities.js'
+import { greetWorkflow } from '../../../fixtures/workflows/greet.js'
+import { requireEnv } from '../../../utils/services-env.js'
+import { uniqueName } from '../../../utils/names.js'
 
 describe('Temporal dev server', () => {
   let connection: Connection
@@ -20,7 +20,7 @@ describe('Temporal dev server', () => {
     client = new Client({ connection })
     workerConnection = await NativeConnection.connect({ address })
     bundle = await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('../../fixtures/workflows/greet.ts', import.meta.url)),
+      workflowsPath: fileURLToPath(new URL('../../../fixtures/workflows/greet.ts', import.meta.url)),
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     })
   })

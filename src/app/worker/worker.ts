@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker, type NativeConnection } from '@temporalio/worker'
-import { createSyncActivities } from '../../activities/sync.js'
-import { logger as rootLogger, type Logger } from '../logger.js'
-import type { SyncMetrics } from '../metrics/metrics.js'
-import type { SyncRuntime } from '../sync/runtime.js'
+import { createSyncActivities } from '../../../activities/sync.js'
+import { logger as rootLogger, type Logger } from '../../logger.js'
+import type { SyncMetrics } from '../../metrics/metrics.js'
+import type { SyncRuntime } from '../../sync/runtime.js'
 import { connectWorker, type TemporalSettings } from '../temporal/connect.js'
 import { routeTemporalLogs } from './runtime-logging.js'
 
@@ -22,7 +22,7 @@ export interface WorkerOptions {
  * source (tests). The bundler compiles either.
  */
 function workflowsPath(): string {
-  for (const candidate of ['../../workflows/index.js', '../../workflows/index.ts']) {
+  for (const candidate of ['../../../workflows/index.js', '../../../workflows/index.ts']) {
     const path = fileURLToPath(new URL(candidate, import.meta.url))
     if (existsSync(path)) return path
   }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client'
-import type { Storage } from '../storages/storage.js'
+import type { Storage } from '../../storages/storage.js'
 import type { TemporalSettings } from '../temporal/connect.js'
 
 /**

@@ -1,5 +1,0 @@
-export * from './connect.js'
-export * from './sync-workflows.js'
-export * from '../../workflows/messages.js'
-export type * from '../../workflows/types.js'
-export { syncWorkflowId } from '../../workflows/types.js'
