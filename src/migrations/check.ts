@@ -7,7 +7,7 @@ import { describeSourceTable } from '../source/describe.js'
 import type { Model } from '../models/model.js'
 import { resolveRouting } from '../routing/resolve.js'
 import { checkModel } from './live-table.js'
-import { openAlias, openDatabaseName } from './migrate.js'
+import { openAlias, openDatabaseName } from '../clickhouse/open-alias.js'
 
 export interface ModelCheck {
   model: Model
@@ -29,7 +29,7 @@ export async function checkModels(config: ResolvedConfig): Promise<ModelCheck[]>
     for (const alias of new Set([...routing.readAliases, ...routing.writeAliases])) {
       const database = config.databases[alias] as DatabaseConfig
       // Through a client on `default`: a missing database is reported as a missing table, not a crash.
-      const admin = openAlias(alias, database, 'default')
+      const admin = openAlias(database, 'default')
       try {
         await checkModel({ ...admin, database: openDatabaseName(database) }, model)
         out.push({ model, alias })

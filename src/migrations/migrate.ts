@@ -1,5 +1,6 @@
 import { probeCapabilities } from '../clickhouse/capabilities.js'
-import { openClickHouse, type ClickHouseDatabase } from '../clickhouse/client.js'
+import type { ClickHouseDatabase } from '../clickhouse/client.js'
+import { openAlias, openDatabaseName } from '../clickhouse/open-alias.js'
 import { qualifiedTable, quoteIdentifier } from '../clickhouse/sql.js'
 import type { ResolvedConfig } from '../config/load-config.js'
 import type { DatabaseConfig } from '../config/schema.js'
@@ -31,26 +32,6 @@ export interface MigrateResult {
   skipped: { alias: string; reason: string }[]
 }
 
-/** Opens an alias's database (and one on `default` to create it, which a client on a missing database cannot). */
-export function openAlias(alias: string, database: DatabaseConfig, name = database.database): ClickHouseDatabase {
-  return openClickHouse({
-    url: database.url,
-    ...(name === undefined ? {} : { database: name }),
-    ...(database.user === undefined ? {} : { username: database.user }),
-    ...(database.password === undefined ? {} : { password: database.password }),
-  })
-}
-
-/** The database an alias names: its `database`, else its URL's path, else `default`. */
-export function openDatabaseName(database: DatabaseConfig): string {
-  if (database.database !== undefined) return database.database
-  try {
-    return decodeURIComponent(new URL(database.url).pathname.replace(/^\/+/, '')) || 'default'
-  } catch {
-    return 'default'
-  }
-}
-
 async function appliedMigrations(db: ClickHouseDatabase): Promise<Set<string>> {
   const result = await db.client.query({
     query: `SELECT name FROM ${qualifiedTable(db.database, MIGRATIONS_TABLE)}`,
@@ -70,7 +51,7 @@ async function migrateAlias(
   const database = config.databases[alias] as DatabaseConfig
   // One client on `default` for everything: every statement names its database, and a client bound
   // to a database that does not exist yet (first run, dry run) cannot even read system tables.
-  const admin = openAlias(alias, database, 'default')
+  const admin = openAlias(database, 'default')
   const db: ClickHouseDatabase = { ...admin, database: openDatabaseName(database) }
   try {
     const capabilities = await probeCapabilities(admin)

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import {
   missingCapabilities,
+  openAlias,
   probeCapabilities,
   type ClickHouseCapabilities,
   type ClickHouseDatabase,
@@ -8,7 +9,6 @@ import {
 import { describeClickHouseError } from '../clickhouse/errors.js'
 import type { ResolvedConfig } from '../config/load-config.js'
 import { ChsyncError, messageOf } from '../errors.js'
-import { openAlias } from '../migrations/migrate.js'
 import type { Model, SyncUnit } from '../models/model.js'
 import { reach } from '../reach.js'
 import { redactUrl } from '../redact.js'
@@ -92,7 +92,7 @@ export async function openSyncRuntime(
 
     const aliases = new Map<string, OpenAlias>()
     for (const [alias, settings] of Object.entries(config.databases)) {
-      const database = openAlias(alias, settings)
+      const database = openAlias(settings)
       closers.push(() => database.client.close())
       const capabilities = await reach(`ClickHouse (alias ${alias})`, settings.url, () => probeCapabilities(database))
       const missing = missingCapabilities(capabilities)

@@ -2,14 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { qualifiedTable, quoteIdentifier, type ClickHouseDatabase } from '../../../src/clickhouse/index.js'
+import { openAlias, qualifiedTable, quoteIdentifier, type ClickHouseDatabase } from '../../../src/clickhouse/index.js'
 import { parseConfig, type DatabaseConfig, type ResolvedConfig } from '../../../src/config/index.js'
 import { SchemaMismatchError } from '../../../src/errors.js'
 import {
   checkModel,
   makeMigrations,
   migrate,
-  openAlias,
   readLiveColumns,
   stringLiteral,
   MIGRATIONS_TABLE,
@@ -76,7 +75,7 @@ function configWith(models: unknown[], migrationsDir: string, names = databases)
 function open(config: ResolvedConfig, alias: string): ClickHouseDatabase {
   const database = config.databases[alias]
   if (!database) throw new Error(`no alias ${alias}`)
-  return openAlias(alias, database)
+  return openAlias(database)
 }
 
 async function count(db: ClickHouseDatabase, table: string): Promise<number> {
@@ -90,7 +89,6 @@ async function count(db: ClickHouseDatabase, table: string): Promise<number> {
 afterAll(async () => {
   for (const alias of ['a', 'b', 'old'] as const) {
     const admin = openAlias(
-      alias,
       { url: alias === 'old' ? requireEnv('CHSYNC_CLICKHOUSE_URL') : `chdb://${embeddedDir}` },
       'default',
     )
@@ -118,7 +116,7 @@ describe('migrate', () => {
       { alias: 'old', migration: '0001_initial' },
     ])
     expect(lines.filter((line) => line.startsWith('CREATE TABLE')).length).toBe(5)
-    const admin = openAlias('old', config.databases.old as DatabaseConfig, 'default')
+    const admin = openAlias(config.databases.old as DatabaseConfig, 'default')
     const exists = await admin.client.query({
       query: `SELECT count() AS n FROM system.databases WHERE name = ${stringLiteral(databases.old)}`,
       format: 'JSONEachRow',
