@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow'
 import type { createSyncActivities } from '../activities/sync.js'
+import type { ActivityTimeouts } from '../src/config/temporal-settings.js'
 import type { Claim } from '../src/storages/storage.js'
 import type { NonRetryableErrorType } from '../src/errors.js'
 import { flushUpdate, pauseSignal, resumeSignal, statusQuery, stopSignal, type FlushOptions } from './messages.js'
@@ -23,7 +24,7 @@ import {
   stateSearchAttribute,
 } from './search-attributes.js'
 import { SyncModelRun } from './sync-model-state.js'
-import type { ActivityTimeouts, ErrorSummary, SyncModelInput } from './types.js'
+import type { ErrorSummary, SyncModelInput } from './types.js'
 
 type SyncActivities = ReturnType<typeof createSyncActivities>
 

@@ -4,6 +4,8 @@
  * histories — do not rename — replay.
  */
 
+import type { ActivityTimeouts } from '../src/config/temporal-settings.js'
+
 export const SYNC_STATES = ['running', 'paused', 'blocked', 'stopping'] as const
 /** `running`: rounds go on; `paused`: by request; `blocked`: a configuration error waits for a fix + resume. */
 export type SyncState = (typeof SYNC_STATES)[number]
@@ -17,18 +19,6 @@ export interface SyncModelInput {
   continueAsNewEveryRounds?: number
   /** From the starting client's `temporal.activityTimeouts`; carried across continue-as-new. */
   activityTimeouts?: ActivityTimeouts
-}
-
-/**
- * How long Temporal waits for an activity before retrying it on another worker: the time a crashed
- * worker holds up its models. Shorter finds a dead worker sooner; too short retries a step that is
- * only slow (a starved machine) while it still runs. Tests shorten both to keep crash scenarios fast.
- */
-export interface ActivityTimeouts {
-  /** Data steps (fetchRows, serializeRows, insertBatch): longest silence between heartbeats. @default 30000 */
-  heartbeatMs?: number
-  /** Bookkeeping steps (preSync, postSync, postSyncFailed, backlogMark): start-to-close. @default 30000 */
-  bookkeepingMs?: number
 }
 
 /** Facts about the last batch that reached ClickHouse. */

@@ -6,8 +6,8 @@ import { ConfigError, messageOf } from '../errors.js'
 import { ModelRegistry } from '../models/registry.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { resolveRouting } from '../routing/resolve.js'
-import type { TemporalSettings } from '../app/temporal/connect.js'
 import { configSchema, type DatabaseConfig, type RouterConfig } from './schema.js'
+import type { TemporalSettings } from './temporal-settings.js'
 
 /** The default ClickHouse target when a config names none: embedded, under the project's .chsync/. */
 export const DEFAULT_DATABASES: Record<string, DatabaseConfig> = {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client'
 import type { Storage } from '../../storages/storage.js'
-import type { TemporalSettings } from '../temporal/connect.js'
+import type { TemporalSettings } from '../../config/temporal-settings.js'
 
 /**
  * What the sync commands need from a loaded configuration. Built by `openCliContext` (config.ts);

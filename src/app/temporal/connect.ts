@@ -1,19 +1,7 @@
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
-import type { ActivityTimeouts } from '../../../workflows/types.js'
+import type { TemporalSettings } from '../../config/temporal-settings.js'
 import { ConfigError, messageOf } from '../../errors.js'
-
-/** Where the Temporal server is and which namespace and task queue chsync uses. */
-export interface TemporalSettings {
-  /** `host:port` of the frontend. @default 127.0.0.1:7233 (CHSYNC_TEMPORAL_ADDRESS overrides) */
-  address: string
-  /** @default 'default' */
-  namespace: string
-  /** The task queue workers poll and workflows are started on. @default 'chsync' */
-  taskQueue: string
-  /** Activity timeouts of the sync workflows this client starts. @default see ActivityTimeouts */
-  activityTimeouts?: ActivityTimeouts
-}
 
 function unreachable(address: string, error: unknown): ConfigError {
   return new ConfigError(`cannot reach Temporal at ${address}: ${messageOf(error)}`, {}, { cause: error })

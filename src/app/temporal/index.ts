@@ -1,5 +1,6 @@
 export * from './connect.js'
 export * from './sync-workflows.js'
 export * from '../../../workflows/messages.js'
+export * from '../../../workflows/search-attributes.js'
 export type * from '../../../workflows/types.js'
 export { syncWorkflowId } from '../../../workflows/types.js'

@@ -1,7 +1,7 @@
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client'
 import { syncModelWorkflow } from '../../../workflows/sync-model.js'
 import { syncWorkflowId } from '../../../workflows/types.js'
-import type { TemporalSettings } from './connect.js'
+import type { TemporalSettings } from '../../config/temporal-settings.js'
 
 /**
  * Starting and addressing sync workflows from outside (CLI, tests, apps). Every caller goes through

@@ -5,7 +5,8 @@ import { createSyncActivities } from '../../../activities/sync.js'
 import { logger as rootLogger, type Logger } from '../../logger.js'
 import type { SyncMetrics } from '../../metrics/metrics.js'
 import type { SyncRuntime } from '../../sync/runtime.js'
-import { connectWorker, type TemporalSettings } from '../temporal/connect.js'
+import type { TemporalSettings } from '../../config/temporal-settings.js'
+import { connectWorker } from '../temporal/connect.js'
 import { routeTemporalLogs } from './runtime-logging.js'
 
 export interface WorkerOptions {
