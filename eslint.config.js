@@ -43,6 +43,50 @@ export default tseslint.config(
     },
   },
   {
+    // Arrows point down: the library never imports the code that composes it. The application layer
+    // (src/app/) and the package root (src/index.ts, which lists what the app layer exports too) are
+    // the only src/ files that may reach activities/ and workflows/.
+    files: ['src/**/*.ts'],
+    ignores: ['src/app/**', 'src/index.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '**/workflows', '**/workflows/**', '**/app', '**/app/**'],
+              message:
+                'Library code under src/ must not import activities/, workflows/ or the application layer (src/app/): ' +
+                'move the shared piece down into src/, or compose it in src/app/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Activities call into the library; only the application layer wires them to workflows and Temporal.
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../src/app', '../src/app/**'],
+              message: 'Activities import library layers of src/, never the application layer (src/app/).',
+            },
+            {
+              group: ['../workflows', '../workflows/**'],
+              allowTypeImports: true,
+              message: 'Activities import only types from workflows/ (workflow code runs in the sandbox).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
