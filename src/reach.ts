@@ -2,7 +2,7 @@ import { ChsyncError, messageOf } from './errors.js'
 import { redactUrl } from './redact.js'
 
 /** How long a service may take to answer at start before a process gives up on it. */
-export const REACH_TIMEOUT_MS = 10_000
+const REACH_TIMEOUT_MS = 10_000
 
 /**
  * Runs the first call to a service (a ping) and, when it fails or does not answer within 10 s, says

@@ -46,7 +46,7 @@ export interface ClickHouseDatabase {
 
 const EMBEDDED_SCHEME = 'chdb:'
 
-export function isEmbeddedUrl(url: string): boolean {
+function isEmbeddedUrl(url: string): boolean {
   return url.startsWith(`${EMBEDDED_SCHEME}//`)
 }
 

@@ -7,7 +7,7 @@ import type { AlterTableOperation, ColumnSnapshot, CreateTableOperation, DropTab
 import { resolveModel } from './statements.js'
 
 /** A model's columns as a snapshot: what a migration records the table as. */
-export function snapshotOf(model: Model): ColumnSnapshot {
+function snapshotOf(model: Model): ColumnSnapshot {
   return Object.fromEntries(Object.entries(model.fields).map(([name, field]) => [name, field.toSQLType()]))
 }
 

@@ -46,7 +46,7 @@ function scalarText(value: ClickHouseValue): string {
 }
 
 /** A field's value (as `toClickHouse` returns it) as a SQL literal of the field's type, for DEFAULT. */
-export function sqlLiteral(field: Field, value: ClickHouseValue): string {
+function sqlLiteral(field: Field, value: ClickHouseValue): string {
   if (value === null) return 'NULL'
   switch (field.kind) {
     case 'nullable':

@@ -55,7 +55,7 @@ function checkEngine(config: ModelConfig<Fields>): void {
 }
 
 /** True when the engine can express a delete (tombstone or cancel row). */
-export function canDelete(model: Pick<Model, 'engine'>): boolean {
+function canDelete(model: Pick<Model, 'engine'>): boolean {
   return isDeletedColumnOf(model.engine) !== undefined || signColumnOf(model.engine) !== undefined
 }
 

@@ -10,7 +10,7 @@ import { forgetJsonTexts } from '../source/type-parsers.js'
 export type ClickHouseRow = Record<string, ClickHouseValue>
 
 /** Columns chsync fills itself (version, sign, is_deleted): never mapped from the source. */
-export function engineColumns(model: Model): Set<string> {
+function engineColumns(model: Model): Set<string> {
   const { engine } = model
   return new Set(
     [versionColumnOf(engine), signColumnOf(engine), isDeletedColumnOf(engine)].filter(

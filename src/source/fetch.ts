@@ -9,7 +9,7 @@ const KEY_COLUMN = 'chsync:key'
 
 /**
  * Primary-key column types per connection pool and table, looked up once: a fetch is then exactly
- * one query. A changed key type needs a restart (or `forgetSourceTypes`), as a changed model would.
+ * one query. A changed key type needs a restart, as a changed model would.
  */
 const typeCache = new WeakMap<object, Map<string, Promise<SourceColumn[]>>>()
 
@@ -29,11 +29,6 @@ function primaryKeyTypes(db: Queryable, source: SourceTable): Promise<SourceColu
     perDb.set(cacheKey, types)
   }
   return types
-}
-
-/** Drops the cached primary-key types of `db` (after a migration changed a key column's type). */
-export function forgetSourceTypes(db: Queryable): void {
-  typeCache.delete(db)
 }
 
 /**

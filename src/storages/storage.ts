@@ -14,9 +14,6 @@ import type { BacklogSnapshot } from './metrics.js'
 export const OPERATION_KINDS = ['insert', 'update', 'delete'] as const
 /** What happened to a source row. */
 export type OperationKind = (typeof OPERATION_KINDS)[number]
-export function isOperationKind(value: unknown): value is OperationKind {
-  return typeof value === 'string' && (OPERATION_KINDS as readonly string[]).includes(value)
-}
 
 /** One registered change, as a batch carries it. */
 export interface Operation {
@@ -115,10 +112,6 @@ export interface Storage {
   postSync(batch: Claim, options?: { deadLetters?: readonly DeadLetter[] }): Promise<number>
   /** Ends a failed round: releases the lock, keeps every operation and the claim for a resume. */
   postSyncFailed(batch: Claim, error: unknown): Promise<void>
-  /** Called after `postSync` removed operations; the default records metrics. */
-  postBatchRemoved?(importKey: string, removed: number): void
-  getLastSyncTime(importKey: string): Promise<Date | null>
-  setLastSyncTime(importKey: string, at: Date): Promise<void>
   /** Parked operations of a model, oldest first. */
   deadLetters(importKey: string): Promise<DeadLetter[]>
   /** Registers parked operations again (with new sequence numbers) and clears them; returns how many. */

@@ -30,10 +30,6 @@ export const CRASH_POINTS = [
 
 export type CrashPoint = (typeof CRASH_POINTS)[number]
 
-export function isCrashPoint(value: string): value is CrashPoint {
-  return (CRASH_POINTS as readonly string[]).includes(value)
-}
-
 /**
  * SIGKILLs this process when CHSYNC_CRASH_AT names `point`; a no-op otherwise. Test-only. With
  * CHSYNC_CRASH_SIGNAL=SIGSTOP the process freezes there instead (a paused VM, a blocked event loop)

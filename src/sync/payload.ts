@@ -10,7 +10,7 @@ import type { ClickHouseRow, SerializedModelBatch } from './runtime.js'
  */
 
 /** Most rows in one chunk: each chunk is one insert and one block (`max_insert_block_size` covers it). */
-export const CHUNK_MAX_ROWS = 100_000
+const CHUNK_MAX_ROWS = 100_000
 /** Most bytes in one chunk: small enough for one block on any server, large enough to amortize a request. */
 export const CHUNK_MAX_BYTES = 8 * 1024 * 1024
 

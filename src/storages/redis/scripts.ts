@@ -54,7 +54,7 @@ end
 `
 
 /** KEYS: seq, ops, kinds. ARGV: kind letter, keys… Returns how many were registered. */
-export const registerLua = `${REGISTER}
+const registerLua = `${REGISTER}
 local kinds = {}
 local keys = {}
 for i = 2, #ARGV do
@@ -73,7 +73,7 @@ return register(KEYS[1], KEYS[2], KEYS[3], kinds, keys)
  * sequences never repeat.
  * Returns {'locked', owner, pttl} | {'empty'} | {'resumed' | 'claimed', batchId, size, token}.
  */
-export const claimLua = `
+const claimLua = `
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner and owner ~= ARGV[1] then return {'locked', owner, redis.call('PTTL', KEYS[1])} end
 local token = string.format('%d', redis.call('INCR', KEYS[2]))
@@ -101,14 +101,14 @@ return {'claimed', batchId, tostring(size), token}
 `
 
 /** KEYS: lock. ARGV: token, ttl ms. Returns 1 when the token still holds the lock. */
-export const extendLua = `
+const extendLua = `
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `
 
 /** KEYS: lock, claim, staged. ARGV: token, batchId, name, data, ttl ms. Returns 'ok' | 'fenced' | 'unclaimed'. */
-export const stageLua = `
+const stageLua = `
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 'fenced' end
 if redis.call('HGET', KEYS[2], 'batchId') ~= ARGV[2] then return 'unclaimed' end
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
@@ -126,7 +126,7 @@ return 'ok'
  * claimed) sequence, so the unchanged ones are exactly the members scored 0.
  * Returns {'done', 0} | {'fenced'} | {'ok', removed, backlog, oldest sequence or ''}.
  */
-export const postSyncLua = `
+const postSyncLua = `
 if redis.call('HGET', KEYS[2], 'batchId') ~= ARGV[2] then return {'done', 0} end
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return {'fenced'} end
 redis.call('ZINTERSTORE', KEYS[10], 2, KEYS[5], KEYS[3], 'WEIGHTS', 1, -1)
@@ -144,13 +144,13 @@ return {'ok', #gone, redis.call('ZCARD', KEYS[5]), oldest[2] or ''}
 `
 
 /** KEYS: lock. ARGV: token. Releases the lock if the token holds it; the claim stays for a resume. */
-export const releaseLua = `
+const releaseLua = `
 if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `
 
 /** KEYS: seq, ops, kinds, dead. Registers every dead letter again and clears the list. Returns how many. */
-export const retryDeadLua = `${REGISTER}
+const retryDeadLua = `${REGISTER}
 local letters = redis.call('LRANGE', KEYS[4], 0, -1)
 local kinds, keys = {}, {}
 for i, letter in ipairs(letters) do
