@@ -234,7 +234,7 @@ export class PostgresStorage implements Storage {
       finishBatch(client, this.names, batch, options.deadLetters ?? []),
     )
     if (removed === null) return 0
-    this.postBatchRemoved(importKey, removed)
+    this.metrics.removed?.(importKey, removed)
     if (this.metrics.backlog) this.metrics.backlog(importKey, await this.backlog(importKey))
     return removed
   }
@@ -245,27 +245,6 @@ export class PostgresStorage implements Storage {
       batch.importKey,
       batch.lockToken,
     ])
-  }
-
-  postBatchRemoved(importKey: string, removed: number): void {
-    this.metrics.removed?.(importKey, removed)
-  }
-
-  async getLastSyncTime(importKey: string): Promise<Date | null> {
-    await this.ensureSchema()
-    const { rows } = await this.pool.query<{ synced_at: Date }>(
-      `SELECT synced_at FROM ${this.names.syncTimes} WHERE import_key = $1`,
-      [importKey],
-    )
-    return rows[0]?.synced_at ?? null
-  }
-
-  async setLastSyncTime(importKey: string, at: Date): Promise<void> {
-    await this.ensureSchema()
-    await this.pool.query(
-      `INSERT INTO ${this.names.syncTimes} VALUES ($1, $2) ON CONFLICT (import_key) DO UPDATE SET synced_at = EXCLUDED.synced_at`,
-      [importKey, at],
-    )
   }
 
   async deadLetters(importKey: string): Promise<DeadLetter[]> {

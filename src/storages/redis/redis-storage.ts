@@ -220,7 +220,7 @@ export class RedisStorage implements Storage {
     const [status, removed = 0, size = 0, oldest] = reply
     if (status === 'fenced') throw lostLock(batch)
     if (status === 'ok') {
-      this.postBatchRemoved(batch.importKey, removed)
+      this.metrics.removed?.(batch.importKey, removed)
       this.metrics.backlog?.(batch.importKey, { size, oldestAgeMs: ageMs(oldest) })
     }
     return removed
@@ -228,19 +228,6 @@ export class RedisStorage implements Storage {
 
   async postSyncFailed(batch: Claim, _error: unknown): Promise<void> {
     await this.scripts().chsyncReleaseLock(this.keys(batch.importKey).lock, batch.lockToken)
-  }
-
-  postBatchRemoved(importKey: string, removed: number): void {
-    this.metrics.removed?.(importKey, removed)
-  }
-
-  async getLastSyncTime(importKey: string): Promise<Date | null> {
-    const value = await this.redis.get(this.keys(importKey).lastSync)
-    return value === null ? null : new Date(Number(value))
-  }
-
-  async setLastSyncTime(importKey: string, at: Date): Promise<void> {
-    await this.redis.set(this.keys(importKey).lastSync, String(at.getTime()))
   }
 
   async deadLetters(importKey: string): Promise<DeadLetter[]> {

@@ -271,19 +271,6 @@ export function describeStorageContract(
       expect(await storage.operationsCount(importKey)).toBe(1)
     })
 
-    it('records the last sync time', async () => {
-      const importKey = model()
-      expect(await storage.getLastSyncTime(importKey)).toBeNull()
-      const at = new Date('2024-02-29T12:34:56.789Z')
-      await storage.setLastSyncTime(importKey, at)
-      expect(await storage.getLastSyncTime(importKey)).toEqual(at)
-      await storage.registerOperations(importKey, 'insert', ['1'])
-      const before = Date.now()
-      await storage.postSync(await claim(storage, importKey))
-      const synced = await storage.getLastSyncTime(importKey)
-      expect(synced?.getTime()).toBeGreaterThanOrEqual(before - 1000)
-    })
-
     it('stages binary payloads of several MB and drops them with the batch', async () => {
       const importKey = model()
       await storage.registerOperations(importKey, 'insert', ['1'])
