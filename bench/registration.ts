@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
 import { RedisStorage } from '../src/storages/redis/redis-storage.js'
+import { flushRedisStorage } from '../test/utils/flush-redis-storage.js'
 import type { Benchmark } from './lib/benchmark.js'
 import { requireEnv } from './lib/env.js'
 import { peakRss } from './lib/memory.js'
@@ -27,7 +28,7 @@ export const benchmark: Benchmark = {
     const storage = new RedisStorage(redis, { prefix: PREFIX })
     const importKey = 'bench_registration'
     try {
-      await storage.flush()
+      await flushRedisStorage(storage)
       const ours = await peakRss(() =>
         timed(async () => {
           for (let start = 0; start < count; start += CALL)
@@ -36,7 +37,7 @@ export const benchmark: Benchmark = {
       )
       const registered = await storage.operationsCount(importKey)
       if (registered !== count) throw new Error(`registered ${registered} operations, expected ${count}`)
-      await storage.flush()
+      await flushRedisStorage(storage)
 
       const ops = `${PREFIX}:{raw}:ops`
       const kinds = `${PREFIX}:{raw}:kinds`
@@ -53,7 +54,7 @@ export const benchmark: Benchmark = {
           }
         }),
       )
-      await storage.flush()
+      await flushRedisStorage(storage)
       const ourRate = count / (ours.value.ms / 1000)
       const rawRate = count / (raw.value.ms / 1000)
       const baseline = 'pipelined ZADD + HSET'
@@ -74,7 +75,7 @@ export const benchmark: Benchmark = {
         clickhouse: {},
       }
     } finally {
-      await storage.flush()
+      await flushRedisStorage(storage)
       redis.disconnect()
     }
   },

@@ -116,7 +116,5 @@ export interface Storage {
   deadLetters(importKey: string): Promise<DeadLetter[]>
   /** Registers parked operations again (with new sequence numbers) and clears them; returns how many. */
   retryDeadLetters(importKey: string): Promise<number>
-  /** Dangerous: drops everything this storage keeps for every model. For tests. */
-  flush(): Promise<void>
   close(): Promise<void>
 }

@@ -273,15 +273,6 @@ export class PostgresStorage implements Storage {
     return rows[0]?.n ?? 0
   }
 
-  /** Empties every outbox table, for every model (the triggers stay). */
-  async flush(): Promise<void> {
-    await this.ensureSchema()
-    const n = this.names
-    await this.pool.query(
-      `TRUNCATE ${n.operations}, ${n.claims}, ${n.locks}, ${n.staged}, ${n.syncTimes}, ${n.deadLetters}`,
-    )
-  }
-
   /** Ends the pool only if the storage owns it: a caller's pool may be the app's own. */
   async close(): Promise<void> {
     if (this.closeClient) await this.pool.end()

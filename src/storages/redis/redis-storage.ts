@@ -1,4 +1,4 @@
-import { Cluster, type Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { StorageError } from '../../errors.js'
 import { lostLock, notClaimed } from '../batch-errors.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
@@ -238,20 +238,6 @@ export class RedisStorage implements Storage {
   async retryDeadLetters(importKey: string): Promise<number> {
     const k = this.keys(importKey)
     return (await this.scripts().chsyncRetryDeadLetters(k.seq, k.ops, k.kinds, k.dead)) as number
-  }
-
-  /** Deletes every key under the prefix, on every master of a cluster. */
-  async flush(): Promise<void> {
-    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis]
-    for (const node of nodes) {
-      let cursor = '0'
-      do {
-        const [next, found] = await node.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000)
-        cursor = next
-        // One key per UNLINK: on a cluster node, keys of one call must share a slot.
-        if (found.length > 0) await Promise.all(found.map((key) => node.unlink(key)))
-      } while (cursor !== '0')
-    }
   }
 
   /** Quits the client only if the storage owns it: a caller's client may be shared. */

@@ -5,6 +5,7 @@ import { StorageError } from '../../../src/errors.js'
 import { RedisStorage } from '../../../src/storages/redis/index.js'
 import type { OperationKind, Storage } from '../../../src/storages/storage.js'
 import { postgresPool, redisClient } from '../../utils/clients.js'
+import { flushRedisStorage } from '../../utils/flush-redis-storage.js'
 import { uniqueName } from '../../utils/names.js'
 
 describe('relayOutbox', () => {
@@ -46,7 +47,7 @@ describe('relayOutbox', () => {
 
   beforeAll(() => pool.query(`CREATE SCHEMA ${s}`))
   afterAll(async () => {
-    await storage.flush()
+    await flushRedisStorage(storage)
     await redis.quit()
     await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`)
     await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(outboxSchema)} CASCADE`)

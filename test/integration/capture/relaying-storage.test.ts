@@ -3,6 +3,7 @@ import { escapeIdentifier } from 'pg'
 import { installCapture, relayOutbox, relayingStorage } from '../../../src/capture/index.js'
 import { RedisStorage } from '../../../src/storages/redis/index.js'
 import { postgresPool, redisClient } from '../../utils/clients.js'
+import { flushRedisStorage } from '../../utils/flush-redis-storage.js'
 import { uniqueName } from '../../utils/names.js'
 
 describe('relayingStorage', () => {
@@ -18,7 +19,7 @@ describe('relayingStorage', () => {
     await installCapture(pool, { importKey, source: { table, primaryKey: ['id'] }, outboxSchema })
   })
   afterAll(async () => {
-    await storage.flush()
+    await flushRedisStorage(storage)
     await redis.quit()
     await pool.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
     await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(outboxSchema)} CASCADE`)

@@ -6,6 +6,7 @@ import { PostgresStorage } from '../../../src/storages/postgres/index.js'
 import { RedisStorage } from '../../../src/storages/redis/index.js'
 import type { Storage } from '../../../src/storages/storage.js'
 import { postgresPool, redisClient } from '../../utils/clients.js'
+import { flushRedisStorage } from '../../utils/flush-redis-storage.js'
 import { uniqueName } from '../../utils/names.js'
 
 describe('withCapture', () => {
@@ -13,8 +14,9 @@ describe('withCapture', () => {
   const redis = redisClient()
   const table = escapeIdentifier(uniqueName('captured'))
   const outboxSchema = uniqueName('chsync_test')
+  const redisStorage = new RedisStorage(redis, { prefix: uniqueName('chsync_test') })
   const storages: { name: string; storage: Storage }[] = [
-    { name: 'RedisStorage', storage: new RedisStorage(redis, { prefix: uniqueName('chsync_test') }) },
+    { name: 'RedisStorage', storage: redisStorage },
     { name: 'PostgresStorage', storage: new PostgresStorage(pool, { schema: outboxSchema }) },
   ]
 
@@ -22,7 +24,7 @@ describe('withCapture', () => {
     pool.query(`CREATE TABLE ${table} (id int PRIMARY KEY, email text UNIQUE DEFERRABLE INITIALLY DEFERRED)`),
   )
   afterAll(async () => {
-    await storages[0]?.storage.flush()
+    await flushRedisStorage(redisStorage)
     await redis.quit()
     await pool.query(`DROP TABLE IF EXISTS ${table}`)
     await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(outboxSchema)} CASCADE`)

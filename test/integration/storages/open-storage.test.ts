@@ -1,7 +1,9 @@
 import { escapeIdentifier } from 'pg'
 import { describe, expect, it } from 'vitest'
 import { openStorage, type StorageConfig } from '../../../src/storages/open-storage.js'
+import { RedisStorage } from '../../../src/storages/redis/index.js'
 import { postgresPool } from '../../utils/clients.js'
+import { flushRedisStorage } from '../../utils/flush-redis-storage.js'
 import { uniqueName } from '../../utils/names.js'
 import { requireEnv } from '../../utils/services-env.js'
 
@@ -34,8 +36,8 @@ describe('openStorage', () => {
         const pool = postgresPool()
         await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(storage.schema)} CASCADE`)
         await pool.end()
-      } else {
-        await storage.flush()
+      } else if (storage instanceof RedisStorage) {
+        await flushRedisStorage(storage)
       }
       await storage.close()
     }

@@ -2,12 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { RedisStorage } from '../../../src/storages/redis/index.js'
 import { redisModelKeys } from '../../../src/storages/redis/redis-keys.js'
 import { redisClient } from '../../utils/clients.js'
+import { flushRedisStorage } from '../../utils/flush-redis-storage.js'
 import { uniqueName } from '../../utils/names.js'
 import { describeStorageContract } from './storage-contract.js'
 
 describeStorageContract('RedisStorage', () => {
   const redis = redisClient()
-  // A prefix of its own: flush() then only drops this run's keys on the shared Redis.
+  // A prefix of its own: flushRedisStorage then only drops this run's keys on the shared Redis.
   const prefix = uniqueName('chsync_test')
   const storage = new RedisStorage(redis, { prefix })
   return {
@@ -20,7 +21,7 @@ describeStorageContract('RedisStorage', () => {
       await redis.del(redisModelKeys(prefix, importKey).lock)
     },
     close: async () => {
-      await storage.flush()
+      await flushRedisStorage(storage)
       await redis.quit()
     },
   }
@@ -40,7 +41,7 @@ describe('RedisStorage', () => {
     },
   })
   afterAll(async () => {
-    await storage.flush()
+    await flushRedisStorage(storage)
     expect(await redis.keys(`${prefix}:*`)).toEqual([])
     await redis.quit()
   })

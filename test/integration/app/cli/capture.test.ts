@@ -6,6 +6,7 @@ import { ConfigError } from '../../../../src/errors.js'
 import { RedisStorage } from '../../../../src/storages/redis/index.js'
 import { postgresPool, redisClient } from '../../../utils/clients.js'
 import { writeUsersConfig } from '../../../utils/config-file.js'
+import { flushRedisStorage } from '../../../utils/flush-redis-storage.js'
 import { uniqueName } from '../../../utils/names.js'
 
 /**
@@ -32,7 +33,7 @@ describe('chsync capture', () => {
 
   beforeAll(() => pool.query(`CREATE TABLE ${escapeIdentifier(table)} (a int, b text, PRIMARY KEY (a, b))`))
   afterAll(async () => {
-    await new RedisStorage(redis, { prefix }).flush()
+    await flushRedisStorage(new RedisStorage(redis, { prefix }))
     await redis.quit()
     await pool.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
     await pool.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(outboxSchema)} CASCADE`)
