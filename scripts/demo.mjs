@@ -1,141 +1,219 @@
-// `npm run demo`: chsync's main job on the local stack, narrated. A PostgreSQL table of orders is
-// captured by triggers, a worker syncs it into embedded ClickHouse through Redis and a Temporal
-// workflow, and the two sides are compared. Re-runnable: it recreates its tables each time.
-import { existsSync, readFileSync } from 'node:fs'
+// `npm run demo`: chsync's main job, live, through the interfaces a user has. The example config
+// (chsync.config.ts) declares two models; the demo runs `chsync migrate`, `chsync capture install`,
+// a `chsync worker` process and `chsync start`, streams plain-SQL changes into PostgreSQL while a
+// progress line shows them arrive, then `chsync flush --wait` and a row-by-row comparison of both
+// sides. Exit 0 only when every model is equal. Re-runnable: it recreates its tables each time.
+//
+//   npm run demo -- [--seconds N] [--keep] [--clickhouse URL]
+//
+// Embedded ClickHouse (chDB) binds its directory to one process for that process's whole life: the
+// worker owns it, so the comparison reads it from a child process while no worker runs (the
+// workflows wait in Temporal meanwhile), and `--keep` starts the worker again afterwards.
+import { mkdirSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Command, InvalidArgumentError } from 'commander'
+import pg from 'pg'
 import {
-  createTableStatement,
-  createWorker,
-  dateTime64,
-  decimal,
-  defineModel,
-  flushUpdate,
-  installCapture,
-  lowCardinality,
-  openClickHouse,
-  openSyncRuntime,
-  parseConfig,
-  probeCapabilities,
-  qualifiedTable,
-  replacingMergeTree,
-  startSync,
-  statusQuery,
-  stopSignal,
-  string,
-  uInt64,
-  uInt8,
   connectClient,
+  loadConfig,
+  openClickHouse,
+  openStorage,
+  quoteIdentifier,
+  redactUrl,
+  stopSignal,
+  syncHandle,
 } from '../dist/src/index.js'
+import { compareModel, describeComparison } from './demo/compare.mjs'
+import { chsync, WorkerChild } from './demo/processes.mjs'
+import { showProgress, syncedBaseline } from './demo/progress.mjs'
+import { serviceEnvironment } from './demo/services.mjs'
+import { createSourceTables, writeChanges } from './demo/writer.mjs'
 
-const envFile = resolve(process.env.CHSYNC_HOME ?? '.chsync', 'services.env')
-if (!existsSync(envFile)) throw new Error(`${envFile} is missing: run npm run services:up first`)
-for (const line of readFileSync(envFile, 'utf8').split('\n')) {
-  const match = /^([A-Z_]+)=(.*)$/.exec(line)
-  if (match) process.env[match[1]] ??= match[2]
+const seconds = (value) => {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number of seconds ≥ 1')
+  return number
+}
+const options = new Command('npm run demo --')
+  .description('chsync syncing two PostgreSQL tables into ClickHouse live, then both sides compared row by row')
+  .option('--seconds <n>', 'how long the writer streams changes', seconds, 30)
+  .option('--keep', 'leave the worker and the workflows running at the end, to try chsync pause|resume|flush|status')
+  .option('--clickhouse <url>', 'a ClickHouse server instead of embedded chDB (also CHSYNC_CLICKHOUSE_URL)')
+  .parse()
+  .opts()
+
+// The config's relative paths (the chDB directory, the migrations) are the repository's.
+process.chdir(fileURLToPath(new URL('..', import.meta.url)))
+const CONFIG = 'chsync.config.ts'
+const COLUMNS = {
+  demo_orders: { customer: 'text', status: 'text', amount: 'number', updated_at: 'epoch' },
+  demo_documents: { title: 'text', revision: 'number', embedding: 'float32Array' },
 }
 
-const say = (text) => console.log(`\n▸ ${text}`)
-const importKey = 'demo_orders'
-const sourceTable = 'chsync_demo_orders'
-const chdbDir = resolve(process.env.CHSYNC_HOME ?? '.chsync', 'demo-chdb')
-
-const orders = defineModel({
-  importKey,
-  table: 'orders',
-  fields: {
-    id: uInt64(),
-    customer: string(),
-    status: lowCardinality(string()),
-    amount: decimal(10, 2),
-    updated_at: dateTime64(3, 'UTC'),
-    version: uInt64(),
-    is_deleted: uInt8(),
-  },
-  engine: replacingMergeTree({ orderBy: ['id'], version: 'version', isDeleted: 'is_deleted' }),
-  source: { table: sourceTable, primaryKey: ['id'] },
-  sync: { batchSize: 5000, syncDelayMs: 1000 },
+const { env, webUi } = serviceEnvironment()
+if (options.clickhouse) env.CHSYNC_CLICKHOUSE_URL = options.clickhouse
+const config = await loadConfig(CONFIG, { env })
+const target = config.databases.default
+const embedded = target.url.startsWith('chdb://')
+const models = Object.keys(COLUMNS).map((importKey) => {
+  const unit = config.registry.get(importKey)
+  return {
+    importKey,
+    label: unit.models[0].table,
+    sourceTable: unit.source.table,
+    table: unit.models[0].table,
+    storageKind: unit.sync.storage,
+  }
 })
+const say = (text) => console.log(`\n▸ ${text}`)
+const workflowsUrl = `${webUi}/namespaces/${config.temporal.namespace}/workflows`
+const logFile = resolve('.chsync', 'demo-worker.log')
+mkdirSync(resolve(logFile, '..'), { recursive: true })
 
-const config = parseConfig(
-  {
-    databases: { default: { url: `chdb://${chdbDir}`, database: 'demo' } },
-    postgres: { url: process.env.CHSYNC_POSTGRES_URL },
-    redis: { url: process.env.CHSYNC_REDIS_URL },
-    temporal: { address: process.env.CHSYNC_TEMPORAL_ADDRESS, taskQueue: 'chsync-demo' },
-    models: [orders],
-  },
-  { env: {} },
-)
+const pool = new pg.Pool({ connectionString: config.postgres.url, max: 4 })
+const outbox = openStorage({ kind: 'postgres', url: config.postgres.url })
+const redis = openStorage({ kind: 'redis', url: config.redis.url })
+const worker = new WorkerChild(['--config', CONFIG], { env, logFile })
+let client = null
+let workflowsStarted = false
 
-const { default: pg } = await import('pg')
-const pool = new pg.Pool({ connectionString: config.postgres.url })
-const ch = openClickHouse({ url: `chdb://${chdbDir}`, database: 'demo' })
+// Ctrl-C (or SIGTERM/SIGHUP): the first one stops the demo cleanly, a second one at once.
+const interrupt = new AbortController()
+const onSignal = (signal) => {
+  if (interrupt.signal.aborted) process.exit(130)
+  console.log(`\n${signal}: stopping the workflows and the worker (again to quit at once)`)
+  interrupt.abort()
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal)
+const interrupted = () => {
+  if (interrupt.signal.aborted) throw new Error('interrupted')
+}
 
-say(`PostgreSQL: table ${sourceTable}, with capture triggers (plain SQL below registers nothing itself)`)
-await pool.query(`DROP TABLE IF EXISTS ${sourceTable}`)
-await pool.query(`CREATE TABLE ${sourceTable} (
-  id bigint PRIMARY KEY, customer text NOT NULL, status text NOT NULL,
-  amount numeric(10,2) NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
-await installCapture(pool, { importKey, source: orders.source })
+/** `chsync stop` for every model, waiting until each workflow completed (Completed in the Web UI). */
+async function stopWorkflows() {
+  for (const model of models) {
+    const handle = syncHandle(client, model.importKey)
+    await handle.signal(stopSignal)
+    await Promise.race([handle.result(), new Promise((resolve) => setTimeout(resolve, 30_000))])
+  }
+}
 
-say(`ClickHouse (embedded, ${chdbDir}): table demo.orders, ReplacingMergeTree(version, is_deleted)`)
-await ch.client.command({ query: 'CREATE DATABASE IF NOT EXISTS demo' })
-await ch.client.command({ query: `DROP TABLE IF EXISTS ${qualifiedTable('demo', 'orders')}` })
-const { sql, settings } = createTableStatement(orders, await probeCapabilities(ch), 'demo')
-await ch.client.command({ query: sql, clickhouse_settings: settings })
+let exitCode = 1
+let compared = false
+try {
+  console.log('chsync demo: PostgreSQL → capture → storage → one Temporal workflow per model → ClickHouse')
+  console.log(
+    `  ClickHouse: ${embedded ? `embedded (chDB) in ${target.url.slice('chdb://'.length)}` : redactUrl(target.url)}`,
+  )
+  console.log(`  Temporal Web UI: ${workflowsUrl}`)
 
-say('Worker: hosting the sync workflow and its activities (Temporal task queue chsync-demo)')
-const runtime = await openSyncRuntime(config)
-const { worker, connection } = await createWorker({ runtime, temporal: config.temporal, concurrency: 4 })
-const running = worker.run()
-const client = await connectClient(config.temporal)
-const handle = await startSync(client, config.temporal, importKey)
-console.log(`  workflow ${handle.workflowId} — watch it in the Temporal Web UI:`)
-console.log(`  ${process.env.CHSYNC_TEMPORAL_UI_URL}/namespaces/default/workflows/${handle.workflowId}`)
+  say(`Tables: ${models.map((model) => model.sourceTable).join(', ')} in PostgreSQL, recreated empty`)
+  await createSourceTables(pool, { orders: models[0].sourceTable, documents: models[1].sourceTable })
+  if (embedded) rmSync(target.url.slice('chdb://'.length), { recursive: true, force: true })
+  else {
+    const server = openClickHouse({ url: target.url, database: 'default' })
+    await server.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(target.database)}` })
+    await server.client.close()
+  }
+  await chsync(['migrate', '--config', CONFIG], { env })
+  for (const model of models) await chsync(['capture', 'install', model.importKey, '--config', CONFIG], { env })
+  interrupted()
 
-say('Writing with plain SQL: 20,000 inserts, 3,000 updates, 1,000 deletes')
-const started = Date.now()
-await pool.query(`INSERT INTO ${sourceTable} (id, customer, status, amount)
-  SELECT g, 'customer ' || (g % 500), (ARRAY['new','paid','shipped'])[1 + g % 3], round((random() * 1000)::numeric, 2)
-  FROM generate_series(1, 20000) g`)
-await pool.query(
-  `UPDATE ${sourceTable} SET status = 'refunded', amount = 0, updated_at = now() WHERE id % 7 = 0 AND id <= 21000`,
-)
-await pool.query(`DELETE FROM ${sourceTable} WHERE id % 20 = 0`)
+  say(`Worker: chsync worker, task queue ${config.temporal.taskQueue} (log: ${logFile})`)
+  await worker.start()
+  await chsync(['start', '--all', '--config', CONFIG], { env })
+  workflowsStarted = true
+  for (const model of models) console.log(`  ${workflowsUrl}/chsync-sync-${model.importKey}`)
+  client = await connectClient(config.temporal)
+  interrupted()
 
-say('Flush: sync now and wait until everything written so far is in ClickHouse')
-const flushed = await handle.executeUpdate(flushUpdate, { args: [{ wait: true, timeoutMs: 120_000 }] })
-const status = await handle.query(statusQuery)
-console.log(
-  `  ${flushed.synced ? 'synced' : 'NOT synced'} in ${Date.now() - started} ms — ${status.rounds} rounds, ` +
-    `${status.operationsSynced} operations, last batch ${status.lastBatch?.size} operations in ${status.lastBatch?.durationMs} ms`,
-)
+  say(
+    `Writing for ${options.seconds}s: orders inserted, updated and deleted; documents with 384-d embeddings in small batches`,
+  )
+  const written = Object.fromEntries(models.map((model) => [model.label, 0]))
+  const stopProgress = showProgress({
+    client,
+    models: models.map((model) => ({
+      ...model,
+      storages: model.storageKind === 'redis' ? [outbox, redis] : [outbox],
+    })),
+    baseline: await syncedBaseline(client, models),
+    written,
+    startedAt: Date.now(),
+  })
+  try {
+    await writeChanges(
+      pool,
+      { orders: models[0].sourceTable, documents: models[1].sourceTable },
+      { untilMs: Date.now() + options.seconds * 1000, signal: interrupt.signal, written },
+    )
+  } finally {
+    await stopProgress()
+  }
+  interrupted()
 
-say('Compare: PostgreSQL vs ClickHouse (FINAL)')
-const pgTotals = (await pool.query(`SELECT count(*)::text AS rows, sum(amount)::text AS amount FROM ${sourceTable}`))
-  .rows[0]
-const chTotals = (
-  await (
-    await ch.client.query({
-      query: `SELECT toString(count()) AS rows, toString(sum(amount)) AS amount FROM ${qualifiedTable('demo', 'orders')} FINAL`,
-      format: 'JSONEachRow',
+  say('Flush: sync what was written and wait for it')
+  for (const model of models)
+    await chsync(['flush', model.importKey, '--wait', '--timeout', '120', '--config', CONFIG], { env })
+
+  say(
+    options.keep
+      ? 'Compare: the worker stops meanwhile (chDB opens its directory in one process only); the workflows wait'
+      : 'Compare: the workflows and the worker are stopped first',
+  )
+  if (!options.keep) {
+    await stopWorkflows()
+    workflowsStarted = false
+  }
+  await worker.stop()
+  const results = []
+  for (const model of models) {
+    const result = await compareModel({
+      pool,
+      clickhouseUrl: target.url,
+      database: target.database,
+      table: model.table,
+      sourceTable: model.sourceTable,
+      columns: COLUMNS[model.importKey],
     })
-  ).json()
-)[0]
-console.log(`  PostgreSQL: ${pgTotals.rows} rows, sum(amount) ${pgTotals.amount}`)
-console.log(`  ClickHouse: ${chTotals.rows} rows, sum(amount) ${chTotals.amount}`)
-const same = pgTotals.rows === chTotals.rows && Number(pgTotals.amount) === Number(chTotals.amount)
-console.log(same ? '  ✓ in sync' : '  ✗ NOT in sync')
+    results.push(result)
+    for (const line of describeComparison(model.label, result)) console.log(`  ${line}`)
+  }
+  exitCode = results.every((result) => result.equal) ? 0 : 1
+  compared = true
+  console.log(
+    exitCode === 0 ? '\nPostgreSQL and ClickHouse are equal.' : '\nPostgreSQL and ClickHouse DIFFER (see above).',
+  )
 
-await handle.signal(stopSignal)
-await handle.result()
-worker.shutdown()
-await running
-await connection.close()
-await client.connection.close()
-await runtime.close()
-await ch.client.close()
-await pool.end()
-
-say('Next: run it as a service — npx chsync worker --config chsync.config.ts, npx chsync start --all (README)')
-process.exitCode = same && flushed.synced ? 0 : 1
+  if (options.keep) {
+    interrupted()
+    await worker.start()
+    say('The worker and the workflows keep running. In another terminal, from this folder:')
+    for (const command of [
+      'status',
+      `pause ${models[0].importKey}`,
+      `resume ${models[0].importKey}`,
+      `flush ${models[0].importKey} --wait`,
+    ])
+      console.log(`  node bin/chsync.js ${command}`)
+    console.log(`  Web UI: ${workflowsUrl}`)
+    console.log('Ctrl-C here stops the workflows and the worker.')
+    await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }))
+  } else {
+    console.log(
+      'Run it as a service: npm start (the worker), then node bin/chsync.js start --all; --keep leaves it running.',
+    )
+  }
+} catch (error) {
+  if (!interrupt.signal.aborted) {
+    console.error(`\ndemo failed: ${error.message}`)
+    console.error(`  worker log: ${logFile}`)
+  }
+} finally {
+  if (workflowsStarted && worker.running) await stopWorkflows().catch(() => undefined)
+  await worker.stop()
+  await client?.connection.close()
+  await Promise.allSettled([pool.end(), outbox.close(), redis.close()])
+}
+process.exitCode = interrupt.signal.aborted && !compared ? 130 : exitCode
