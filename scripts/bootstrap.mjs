@@ -9,7 +9,8 @@
 //    sha256 of the lock it was installed from is kept in node_modules/.chsync-lock. A second run
 //    with the same lock installs nothing.
 // 3. --build: compiles dist/ (tsc, a few seconds) so the `chsync` bin runs the current sources.
-// 4. --services: `scripts/services.sh up` (idempotent: starts only what is not running).
+// 4. --services: `scripts/services.sh up` (idempotent: starts only what is not running), unless
+//    CHSYNC_SERVICES=external says the services run elsewhere (as for the tests).
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -46,4 +47,4 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== lockHash) {
 }
 
 if (args.has('--build')) run('npm', ['run', '--silent', 'build'])
-if (args.has('--services')) run('bash', ['scripts/services.sh', 'up'])
+if (args.has('--services') && process.env.CHSYNC_SERVICES !== 'external') run('bash', ['scripts/services.sh', 'up'])

@@ -122,6 +122,7 @@ try {
 
   say(`Worker: chsync worker, task queue ${config.temporal.taskQueue} (log: ${logFile})`)
   await worker.start()
+  console.log(`  worker ready, pid ${worker.pid}`)
   await chsync(['start', '--all', '--config', CONFIG], { env })
   workflowsStarted = true
   for (const model of models) console.log(`  ${workflowsUrl}/chsync-sync-${model.importKey}`)
@@ -189,7 +190,7 @@ try {
   if (options.keep) {
     interrupted()
     await worker.start()
-    say('The worker and the workflows keep running. In another terminal, from this folder:')
+    say(`The worker (pid ${worker.pid}) and the workflows keep running. In another terminal, from this folder:`)
     for (const command of [
       'status',
       `pause ${models[0].importKey}`,

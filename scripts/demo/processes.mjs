@@ -74,6 +74,10 @@ export class WorkerChild {
     this.#output = ''
   }
 
+  get pid() {
+    return this.#child?.pid
+  }
+
   get running() {
     return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null
   }
