@@ -144,4 +144,30 @@ describe('the demo and npm start', () => {
     expect(orders.equal, describeComparison('orders', orders).join('\n')).toBe(true)
     expect(documents.equal, describeComparison('documents', documents).join('\n')).toBe(true)
   })
+  it('with --keep leaves the worker and workflows running, and Ctrl-C stops both and leaves no process', async () => {
+    const demo = spawn(process.execPath, ['scripts/demo.mjs', '--seconds', '2', '--keep'], {
+      env,
+      stdio: 'pipe',
+      detached: true,
+    })
+    const group = -(demo.pid as number)
+    const output = collect(demo)
+    try {
+      await waitUntil('demo --keep waiting', () => output.text().includes('Ctrl-C here stops'), 240_000)
+      expect(output.text()).toContain('PostgreSQL and ClickHouse are equal.')
+      expect(output.text()).toContain('node bin/chsync.js pause demo_orders')
+      const workerPid = Number(/The worker \(pid (\d+)\) and the workflows keep running/.exec(output.text())?.[1])
+      const { stdout } = await chsync('status', ORDERS.importKey, '--json')
+      expect(JSON.parse(stdout)).toMatchObject([{ importKey: ORDERS.importKey, status: { state: 'running' } }])
+      const exited = once(demo, 'exit')
+      process.kill(group, 'SIGINT')
+      const [code] = (await exited) as [number | null]
+      expect(code, output.text()).toBe(0)
+      expect(() => process.kill(workerPid, 0)).toThrow(/ESRCH/)
+      expect(await workflowStatus(ORDERS.importKey)).toBe('COMPLETED')
+      expect(await workflowStatus(DOCUMENTS.importKey)).toBe('COMPLETED')
+    } finally {
+      if (demo.exitCode === null && demo.signalCode === null) process.kill(group, 'SIGKILL')
+    }
+  })
 })
