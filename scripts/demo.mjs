@@ -197,14 +197,12 @@ try {
       `resume ${models[0].importKey}`,
       `flush ${models[0].importKey} --wait`,
     ])
-      console.log(`  node bin/chsync.js ${command}`)
+      console.log(`  npx chsync ${command}`)
     console.log(`  Web UI: ${workflowsUrl}`)
     console.log('Ctrl-C here stops the workflows and the worker.')
     await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }))
   } else {
-    console.log(
-      'Run it as a service: npm start (the worker), then node bin/chsync.js start --all; --keep leaves it running.',
-    )
+    console.log('Run it as a service: npm start (the worker), then npx chsync start --all; or npm run demo -- --keep.')
   }
 } catch (error) {
   if (!interrupt.signal.aborted) {

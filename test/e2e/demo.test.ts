@@ -155,7 +155,7 @@ describe('the demo and npm start', () => {
     try {
       await waitUntil('demo --keep waiting', () => output.text().includes('Ctrl-C here stops'), 240_000)
       expect(output.text()).toContain('PostgreSQL and ClickHouse are equal.')
-      expect(output.text()).toContain('node bin/chsync.js pause demo_orders')
+      expect(output.text()).toContain('npx chsync pause demo_orders')
       const workerPid = Number(/The worker \(pid (\d+)\) and the workflows keep running/.exec(output.text())?.[1])
       const { stdout } = await chsync('status', ORDERS.importKey, '--json')
       expect(JSON.parse(stdout)).toMatchObject([{ importKey: ORDERS.importKey, status: { state: 'running' } }])
