@@ -95,7 +95,13 @@ async function stopWorkflows() {
   for (const model of models) {
     const handle = syncHandle(client, model.importKey)
     await handle.signal(stopSignal)
-    await Promise.race([handle.result(), new Promise((resolve) => setTimeout(resolve, 30_000))])
+    let timer
+    const ended = await Promise.race([
+      handle.result().then(() => true),
+      new Promise((resolve) => (timer = setTimeout(() => resolve(false), 30_000))),
+    ])
+    clearTimeout(timer)
+    if (!ended) console.log(`  ${model.importKey}: still stopping after 30 s (see npx chsync status)`)
   }
 }
 
