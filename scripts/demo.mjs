@@ -143,7 +143,7 @@ try {
     client,
     models: models.map((model) => ({
       ...model,
-      storages: model.storageKind === 'redis' ? [outbox, redis] : [outbox],
+      storages: model.storageKind === 'redis' ? [redis, outbox] : [outbox],
     })),
     baseline: await syncedBaseline(client, models),
     written,

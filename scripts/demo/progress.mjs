@@ -7,14 +7,15 @@ const number = new Intl.NumberFormat('en-US')
 const PLAIN_EVERY_MS = 5_000
 
 /**
- * What one model's numbers are right now. `storages` are where its operations wait: the outbox the
- * triggers write to, plus Redis for a Redis model (the round relays the outbox into it).
+ * What one model's numbers are right now. `storages` are where its operations wait: for a Redis model
+ * Redis and then the outbox the triggers write to (each round relays the outbox into Redis).
  */
 async function modelProgress(client, importKey, storages, baseline) {
-  const [status, ...backlogs] = await Promise.all([
-    syncHandle(client, importKey).query(statusQuery),
-    ...storages.map((storage) => storage.backlog(importKey)),
-  ])
+  const status = await syncHandle(client, importKey).query(statusQuery)
+  // One after the other, in the order given: an operation the relay moves between the two reads is
+  // then missed for a second rather than counted twice.
+  const backlogs = []
+  for (const storage of storages) backlogs.push(await storage.backlog(importKey))
   const ages = backlogs.map((backlog) => backlog.oldestAgeMs).filter((age) => age !== null)
   return {
     synced: status.operationsSynced - baseline,
@@ -52,8 +53,8 @@ export function showProgress({ client, models, baseline, written, startedAt, out
         const progress = await modelProgress(client, model.importKey, model.storages, baseline[model.importKey])
         synced += progress.synced
         parts.push(
-          `${model.label} ${number.format(written[model.label])} written, ${number.format(progress.synced)} synced, ` +
-            `backlog ${number.format(progress.backlog)}, lag ${(progress.lagMs / 1000).toFixed(1)}s`,
+          `${model.label}: ${number.format(written[model.label])} written, ${number.format(progress.synced)} synced, ` +
+            `${number.format(progress.backlog)} backlog, lag ${(progress.lagMs / 1000).toFixed(1)}s`,
         )
       }
       const now = Date.now()
@@ -62,7 +63,8 @@ export function showProgress({ client, models, baseline, written, startedAt, out
         rate = ((synced - last.synced) * 1000) / (now - last.at)
         last = { at: now, synced }
       }
-      const line = `${Math.round((now - startedAt) / 1000)}s  ${parts.join(' │ ')} │ ${number.format(Math.round(rate))} rows/s`
+      // The rate first: a narrow terminal cuts the end of the line.
+      const line = `${Math.round((now - startedAt) / 1000)}s  ${number.format(Math.round(rate))} rows/s │ ${parts.join(' │ ')}`
       if (tty) out.write(`\r\x1b[2K${line.slice(0, (out.columns ?? 200) - 1)}`)
       else if (final || now - lastPrinted >= PLAIN_EVERY_MS) {
         out.write(`  ${line}\n`)

@@ -83,7 +83,9 @@ describe('the demo and npm start', () => {
     expect(stdout).toContain('$ chsync capture install demo_orders')
     expect(stdout).toContain('$ chsync start --all')
     // Not a terminal: plain progress lines, each with both models.
-    expect(stdout).toMatch(/orders [\d,]+ written, [\d,]+ synced, backlog [\d,]+, lag [\d.]+s │ documents /)
+    expect(stdout).toMatch(
+      /[\d,]+ rows\/s │ orders: [\d,]+ written, [\d,]+ synced, [\d,]+ backlog, lag [\d.]+s │ documents: /,
+    )
     expect(stdout).toContain('demo_orders: synced, backlog 0')
     const orders = /✓ orders: PostgreSQL (\d+) rows, ClickHouse (\d+) rows, equal row by row/.exec(stdout)
     const documents = /✓ documents: PostgreSQL (\d+) rows, ClickHouse (\d+) rows, equal row by row/.exec(stdout)
