@@ -90,7 +90,7 @@ const interrupted = () => {
   if (interrupt.signal.aborted) throw new Error('interrupted')
 }
 
-/** `chsync stop` for every model, waiting until each workflow completed (Completed in the Web UI). */
+/** The stop signal (what `chsync stop` sends) to every model, waiting until each workflow completed (Completed in the Web UI). */
 async function stopWorkflows() {
   for (const model of models) {
     const handle = syncHandle(client, model.importKey)
@@ -213,7 +213,7 @@ try {
 } catch (error) {
   if (!interrupt.signal.aborted) {
     console.error(`\ndemo failed: ${error.message}`)
-    console.error(`  worker log: ${logFile}`)
+    console.error(`  worker log: ${logFile}; services: npm run services:status`)
   }
 } finally {
   if (workflowsStarted && worker.running) await stopWorkflows().catch(() => undefined)
