@@ -20,7 +20,6 @@ import {
   openClickHouse,
   openStorage,
   quoteIdentifier,
-  redactUrl,
   stopSignal,
   syncHandle,
 } from '../dist/src/index.js'
@@ -66,6 +65,12 @@ const models = Object.keys(COLUMNS).map((importKey) => {
     storageKind: unit.sync.storage,
   }
 })
+/** A server URL as it may be printed: a password in it is never shown. */
+const withoutPassword = (url) => {
+  const parsed = new URL(url)
+  if (parsed.password) parsed.password = '***'
+  return parsed.toString()
+}
 const say = (text) => console.log(`\n▸ ${text}`)
 const workflowsUrl = `${webUi}/namespaces/${config.temporal.namespace}/workflows`
 const logFile = resolve('.chsync', 'demo-worker.log')
@@ -110,7 +115,7 @@ let compared = false
 try {
   console.log('chsync demo: PostgreSQL → capture → storage → one Temporal workflow per model → ClickHouse')
   console.log(
-    `  ClickHouse: ${embedded ? `embedded (chDB) in ${target.url.slice('chdb://'.length)}` : redactUrl(target.url)}`,
+    `  ClickHouse: ${embedded ? `embedded (chDB) in ${target.url.slice('chdb://'.length)}` : withoutPassword(target.url)}`,
   )
   console.log(`  Temporal Web UI: ${workflowsUrl}`)
 
