@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { withPlainNumbers } from '../clickhouse/plain-numbers.js'
 
 /**
  * Type parsers for the pool chsync reads source rows with. Everything is pg's default except arrays
@@ -22,7 +23,8 @@ export function parseNumberArray(text: string, fallback: (text: string) => unkno
   try {
     const json = text.replaceAll('{', '[').replaceAll('}', ']')
     const parsed = JSON.parse(json) as unknown
-    if (Array.isArray(parsed)) jsonTexts.set(parsed, json)
+    // Only digits and signs pass JSON_SAFE, so an 'e' is an exponent: kept text is plain decimal.
+    if (Array.isArray(parsed)) jsonTexts.set(parsed, /[eE]/.test(json) ? withPlainNumbers(json) : json)
     return parsed
   } catch {
     return fallback(text)
@@ -32,7 +34,8 @@ export function parseNumberArray(text: string, fallback: (text: string) => unkno
 /**
  * The JSON text each parsed array came from, while the array lives: the payload writes it back as
  * is instead of printing every number again (JSON.stringify of a 384-d vector costs ~40 µs; a 10,000
- * row batch ~0.4 s). Exact: PostgreSQL prints the shortest text that reads back as the same value.
+ * row batch ~0.4 s). Exact: PostgreSQL prints the shortest text that reads back as the same value,
+ * and exponents are rewritten as plain decimals of the same digits (src/clickhouse/plain-numbers.ts).
  */
 const jsonTexts = new WeakMap<object, string>()
 

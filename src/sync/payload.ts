@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { printsWithExponent, withPlainNumbers } from '../clickhouse/plain-numbers.js'
 import { jsonTextOf } from '../source/type-parsers.js'
 import type { Operation } from '../storages/storage.js'
 import type { ClickHouseRow, SerializedModelBatch } from './runtime.js'
@@ -42,17 +43,29 @@ export interface Chunk {
 /**
  * A row's JSONEachRow line: `JSON.stringify(row)`, except that arrays still as PostgreSQL printed them
  * (`jsonTextOf`) are written as that text — the same values, without printing every number again.
+ * Numbers never carry an exponent (old servers misread them: src/clickhouse/plain-numbers.ts); only a
+ * line with a number JavaScript prints that way, or a nested value of the serializer's, is rewritten.
  */
 function line(row: ClickHouseRow): string {
   let raw = false
-  for (const key in row) if (jsonTextOf(row[key]) !== undefined) raw = true
-  if (!raw) return JSON.stringify(row) + '\n'
-  const parts: string[] = []
-  for (const [key, value] of Object.entries(row)) {
-    if (value === undefined) continue
-    parts.push(`${JSON.stringify(key)}:${jsonTextOf(value) ?? JSON.stringify(value)}`)
+  let exponents = false
+  for (const key in row) {
+    const value = row[key]
+    if (jsonTextOf(value) !== undefined) raw = true
+    else if (typeof value === 'number') exponents ||= printsWithExponent(value)
+    else if (typeof value === 'object' && value !== null) exponents = true
   }
-  return `{${parts.join(',')}}\n`
+  let text: string
+  if (!raw) text = JSON.stringify(row)
+  else {
+    const parts: string[] = []
+    for (const [key, value] of Object.entries(row)) {
+      if (value === undefined) continue
+      parts.push(`${JSON.stringify(key)}:${jsonTextOf(value) ?? JSON.stringify(value)}`)
+    }
+    text = `{${parts.join(',')}}`
+  }
+  return `${exponents ? withPlainNumbers(text) : text}\n`
 }
 
 export function hashChunk(bytes: Buffer): string {

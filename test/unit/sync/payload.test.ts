@@ -50,11 +50,18 @@ describe('chunkToken', () => {
 describe('cutChunks with arrays parsed from PostgreSQL', () => {
   const parse = (text: string) => parseNumberArray(text, () => null) as number[]
 
-  it('writes a parsed array as the text it came from, the same JSON as printing it', () => {
+  it('writes a parsed array as the text it came from, exponents as plain decimals, the same JSON as printing it', () => {
     const embedding = parse('{0.1,-2.5e-05,3}')
     const [chunk] = cutChunks({ rows: [{ id: 1, embedding }], opIndex: [0] })
-    expect(chunk?.bytes.toString()).toBe('{"id":1,"embedding":[0.1,-2.5e-05,3]}\n')
+    expect(chunk?.bytes.toString()).toBe('{"id":1,"embedding":[0.1,-0.000025,3]}\n')
     expect(JSON.parse(chunk?.bytes.toString() ?? '')).toEqual(JSON.parse(JSON.stringify({ id: 1, embedding })))
+  })
+
+  it('writes numbers JavaScript prints with an exponent as plain decimals, strings untouched', () => {
+    const [chunk] = cutChunks({ rows: [{ tiny: 1e-7, huge: 2e21, label: '1e-7', list: [5e-8] }], opIndex: [0] })
+    expect(chunk?.bytes.toString()).toBe(
+      '{"tiny":0.0000001,"huge":2000000000000000000000,"label":"1e-7","list":[0.00000005]}\n',
+    )
   })
 
   it('prints an array again once serializer code may have changed it', () => {
