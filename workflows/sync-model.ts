@@ -24,7 +24,7 @@ import {
   stateSearchAttribute,
 } from './search-attributes.js'
 import { SyncModelRun } from './sync-model-state.js'
-import type { ErrorSummary, SyncModelInput } from './types.js'
+import type { ErrorSummary, SyncModelInput, SyncState } from './types.js'
 
 type SyncActivities = ReturnType<typeof createSyncActivities>
 
@@ -90,6 +90,13 @@ type Bookkeeping = ReturnType<typeof activityProxies>['bookkeeping']
 export const ONE_DATA_ACTIVITY = 'one-data-activity-per-round'
 
 /**
+ * Patch id: ChsyncState follows pause, resume and stop as they happen, not only after a round (a
+ * paused model showed `running` in the Web UI). Runs started before it publish after rounds only.
+ * Do not rename.
+ */
+export const STATE_FOLLOWS_SIGNALS = 'state-search-attribute-follows-signals'
+
+/**
  * Syncs one model (or multi-model) from the storage into ClickHouse, forever, one batch per round:
  *
  *   1. preSync    take the model's lock; claim up to batchSize operations as a batch, or resume the
@@ -116,6 +123,14 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
   // Decided once per run, before any round: a run is either all old rounds or all new ones.
   const oneDataActivity = patched(ONE_DATA_ACTIVITY)
   const book = oneDataActivity ? localBookkeeping : bookkeeping
+  const stateFollowsSignals = patched(STATE_FOLLOWS_SIGNALS)
+  let published: SyncState | null = null
+  /** Upserts the search attributes when a signal changed the state since they were last published. */
+  const publishStateChange = () => {
+    if (!stateFollowsSignals || run.syncState === published) return
+    publishSearchAttributes(run)
+    published = run.syncState
+  }
 
   setHandler(pauseSignal, () => run.pause())
   setHandler(resumeSignal, () => run.resume())
@@ -140,7 +155,9 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
   const continueEvery = input.continueAsNewEveryRounds ?? 500
 
   while (!run.stopRequested) {
+    publishStateChange()
     await condition(() => run.canRun || run.stopRequested)
+    publishStateChange()
     if (run.stopRequested) break
 
     let claim: Claim | null = null
@@ -222,6 +239,7 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
       run.onFailed(summary, blocking)
     }
     publishSearchAttributes(run)
+    published = run.syncState
 
     if (workflowInfo().continueAsNewSuggested || run.roundsThisRun >= continueEvery) {
       await condition(allHandlersFinished)
@@ -235,6 +253,7 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
       await condition(() => run.flushRequested || run.stopRequested || !run.canRun, syncDelayMs)
     }
   }
+  publishStateChange()
   await condition(allHandlersFinished)
 }
 
