@@ -10,6 +10,7 @@ import { FakeSyncActivities, configurationError } from '../../fixtures/fake-sync
 import { recordHistory } from '../../utils/histories.js'
 import { uniqueName } from '../../utils/names.js'
 import { temporalTestKit, type TemporalTestKit } from '../../utils/temporal.js'
+import { waitUntil } from '../../utils/wait-until.js'
 
 /** The sync workflow's logic on the real Temporal dev server, with in-memory activities. */
 describe('syncModelWorkflow (fake activities)', () => {
@@ -106,9 +107,13 @@ describe('syncModelWorkflow (fake activities)', () => {
   it('stops starting rounds while paused and carries on after resume', async () => {
     const fake = new FakeSyncActivities()
     fake.syncDelayMs = 100
+    const published = async (handle: WorkflowHandle<typeof syncModelWorkflow>, state: string) =>
+      (await handle.describe()).typedSearchAttributes.get(stateSearchAttribute) === state
     await withWorkflow(fake, async (handle) => {
       await handle.signal(pauseSignal)
       await until(handle, (s) => s.state === 'paused')
+      // Visible in the Web UI's ChsyncState filter at once, not only after a round.
+      await waitUntil('ChsyncState paused', () => published(handle, 'paused'), 20_000)
       const callsWhenPaused = fake.calls.length
       fake.register(5)
       // A flush wakes a waiting round but a paused workflow must not start one.
@@ -117,6 +122,7 @@ describe('syncModelWorkflow (fake activities)', () => {
       expect(fake.calls.slice(callsWhenPaused).filter((call) => call === 'preSync')).toEqual([])
       await handle.signal(resumeSignal)
       await until(handle, (s) => s.operationsSynced === 5 && s.state === 'running')
+      await waitUntil('ChsyncState running', () => published(handle, 'running'), 20_000)
     })
   })
 
