@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The compiled CLI (npm install runs `prepare`, which builds dist/).
+// The compiled CLI: dist/ ships in the packed package, and a git install builds it in `prepare`.
 import '../dist/src/app/cli/main.js'
