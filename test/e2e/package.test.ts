@@ -109,7 +109,7 @@ export default defineConfig({
         'bin/chsync.js',
         'dist/src/index.js',
         'dist/src/index.d.ts',
-        'dist/src/cli/main.js',
+        'dist/src/app/cli/main.js',
         'dist/workflows/index.js',
         'package.json',
       ]),
