@@ -74,7 +74,9 @@ port_open() { (exec 3<>"/dev/tcp/$CHSYNC_HOST/$1") 2>/dev/null; }
 write_env() {
   local file="$CHSYNC_HOME/services.env"
   cat >"$file" <<ENV
-# Written by scripts/services.sh up; read by the test setup and the chsync CLI.
+# Written by scripts/services.sh up; read by the test setup, and by the chsync CLI for the PostgreSQL,
+# Redis and Temporal connections a config leaves out (a config or a real CHSYNC_* variable wins).
+# ClickHouse: tests only; a config without databases stays on embedded chDB.
 CHSYNC_POSTGRES_URL=postgres://$CHSYNC_PG_USER:$CHSYNC_PG_PASSWORD@$CHSYNC_HOST:$CHSYNC_PG_PORT/$CHSYNC_PG_DATABASE
 CHSYNC_REDIS_URL=redis://$CHSYNC_HOST:$CHSYNC_REDIS_PORT
 CHSYNC_CLICKHOUSE_URL=http://$CHSYNC_HOST:$CHSYNC_CLICKHOUSE_HTTP_PORT

@@ -8,6 +8,7 @@ import { redactSecrets, redactUrl } from '../redact.js'
 import { resolveRouting } from '../routing/resolve.js'
 import { configSchema, type DatabaseConfig, type RouterConfig } from './schema.js'
 import type { TemporalSettings } from './temporal-settings.js'
+import { readServicesEnv } from './services-env.js'
 
 /** The default ClickHouse target when a config names none: embedded, under the project's .chsync/. */
 export const DEFAULT_DATABASES: Record<string, DatabaseConfig> = {
@@ -26,7 +27,7 @@ export const CONFIG_ENV = {
 export interface ResolvedConfig {
   databases: Record<string, DatabaseConfig>
   postgres: { url: string }
-  redis: { url: string }
+  redis: { url: string; prefix: string }
   temporal: TemporalSettings
   registry: ModelRegistry
   router: RouterConfig
@@ -46,11 +47,20 @@ function issueText(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Applies the environment overrides to a raw config object (before validation). */
-function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+/**
+ * Applies the environment overrides to a raw config object (before validation); `stack` (the local
+ * service stack's services.env) fills in only the connections the config leaves out.
+ */
+function withEnv(raw: unknown, env: NodeJS.ProcessEnv, stack: NodeJS.Dict<string>): unknown {
   if (typeof raw !== 'object' || raw === null) return raw
   const config = { ...(raw as Record<string, unknown>) }
   const section = (name: string) => ({ ...(config[name] as Record<string, unknown> | undefined) })
+  const fill = (name: string, key: string, value: string | undefined) => {
+    if (value && section(name)[key] === undefined) config[name] = { ...section(name), [key]: value }
+  }
+  fill('postgres', 'url', stack[CONFIG_ENV.postgres])
+  fill('redis', 'url', stack[CONFIG_ENV.redis])
+  fill('temporal', 'address', stack[CONFIG_ENV.temporal])
   if (env[CONFIG_ENV.postgres]) config.postgres = { ...section('postgres'), url: env[CONFIG_ENV.postgres] }
   if (env[CONFIG_ENV.redis]) config.redis = { ...section('redis'), url: env[CONFIG_ENV.redis] }
   if (env[CONFIG_ENV.temporal]) config.temporal = { ...section('temporal'), address: env[CONFIG_ENV.temporal] }
@@ -67,9 +77,21 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
  * Validates a config object (what `chsync.config.ts` exports), applies environment overrides and
  * fills defaults. Throws one `ConfigError` listing every bad key by path, secrets redacted.
  */
-export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; baseDir?: string } = {}): ResolvedConfig {
+export function parseConfig(
+  raw: unknown,
+  options: {
+    env?: NodeJS.ProcessEnv
+    baseDir?: string
+    /**
+     * KEY=value settings of the local service stack (services.env): CHSYNC_POSTGRES_URL,
+     * CHSYNC_REDIS_URL and CHSYNC_TEMPORAL_ADDRESS stand in for connections the config leaves out;
+     * the config and real variables win. @default none
+     */
+    stack?: NodeJS.Dict<string>
+  } = {},
+): ResolvedConfig {
   const env = options.env ?? process.env
-  const result = configSchema.safeParse(withEnv(raw, env))
+  const result = configSchema.safeParse(withEnv(raw, env, options.stack ?? {}))
   if (!result.success) {
     const lines = result.error.issues.map(issueText)
     throw new ConfigError(`invalid config: ${lines.join('; ')}`)
@@ -81,7 +103,7 @@ export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; ba
     const resolved: ResolvedConfig = {
       databases,
       postgres: config.postgres,
-      redis: config.redis ?? { url: 'redis://127.0.0.1:6379' },
+      redis: { url: config.redis?.url ?? 'redis://127.0.0.1:6379', prefix: config.redis?.prefix ?? 'chsync' },
       temporal: {
         address: config.temporal?.address ?? '127.0.0.1:7233',
         namespace: config.temporal?.namespace ?? 'default',
@@ -104,6 +126,9 @@ export function parseConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; ba
 /**
  * Loads `chsync.config.ts` (or .js/.mjs) at run time — TypeScript included, through jiti — and
  * validates it with `parseConfig`. The migrations folder resolves relative to the config file.
+ * Connections the config leaves out come from the local stack's services.env when there is one
+ * (`$CHSYNC_HOME/services.env`, else `./.chsync/services.env`): never over what the config or a
+ * CHSYNC_* variable says, and never ClickHouse (a config without `databases` stays embedded).
  */
 export async function loadConfig(
   file = 'chsync.config.ts',
@@ -117,5 +142,6 @@ export async function loadConfig(
   } catch (error) {
     throw new ConfigError(`cannot load config ${path}: ${redactUrl(messageOf(error))}`, {}, { cause: error })
   }
-  return parseConfig(raw, { ...options, baseDir: dirname(path) })
+  const env = options.env ?? process.env
+  return parseConfig(raw, { env, baseDir: dirname(path), stack: readServicesEnv(env) })
 }

@@ -40,8 +40,14 @@ export const configSchema = z.strictObject({
   /** ClickHouse databases by alias. @default { default: { url: 'chdb://.chsync/chdb', database: 'default' } } */
   databases: z.record(z.string().min(1), databaseSchema).optional(),
   postgres: z.strictObject({ url: z.string().min(1) }),
-  /** @default { url: 'redis://127.0.0.1:6379' } */
-  redis: z.strictObject({ url: z.string().min(1) }).optional(),
+  /** @default { url: 'redis://127.0.0.1:6379', prefix: 'chsync' } */
+  redis: z
+    .strictObject({
+      url: z.string().min(1),
+      /** First segment of every key chsync writes: apps sharing one Redis each take their own. @default 'chsync' */
+      prefix: z.string().min(1).optional(),
+    })
+    .optional(),
   /** @default { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'chsync' } */
   temporal: z
     .strictObject({

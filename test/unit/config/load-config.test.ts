@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -12,7 +14,7 @@ describe('parseConfig', () => {
   it('fills defaults: one embedded default alias, local Redis and Temporal', () => {
     const config = parseConfig(minimal, { env: {}, baseDir: '/srv/app' })
     expect(config.databases).toEqual(DEFAULT_DATABASES)
-    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379' })
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'chsync' })
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'chsync' })
     expect(config.migrationsDir).toBe('/srv/app/migrations')
     expect(config.registry.get('users').models).toEqual([users])
@@ -62,6 +64,44 @@ describe('parseConfig', () => {
     expect(() => parseConfig(raw, { env: {} })).toThrow(message)
   })
 
+  it('takes redis.prefix, and keeps it when CHSYNC_REDIS_URL overrides the URL', () => {
+    const raw = { ...minimal, redis: { url: 'redis://cache:6379', prefix: 'app_a' } }
+    expect(parseConfig(raw, { env: {} }).redis).toEqual({ url: 'redis://cache:6379', prefix: 'app_a' })
+    expect(parseConfig(raw, { env: { CHSYNC_REDIS_URL: 'redis://env:6379' } }).redis).toEqual({
+      url: 'redis://env:6379',
+      prefix: 'app_a',
+    })
+    expect(() => parseConfig({ ...raw, redis: { url: 'redis://cache', prefix: '' } }, { env: {} })).toThrow(
+      /redis\.prefix/,
+    )
+  })
+
+  it('takes from the local stack only the connections the config leaves out, below real variables', () => {
+    const stack = {
+      CHSYNC_POSTGRES_URL: 'postgres://stack@127.0.0.1:55432/chsync',
+      CHSYNC_REDIS_URL: 'redis://127.0.0.1:56379',
+      CHSYNC_TEMPORAL_ADDRESS: '127.0.0.1:57233',
+      CHSYNC_CLICKHOUSE_URL: 'http://127.0.0.1:58123',
+    }
+    const bare = parseConfig({ models: [users] }, { env: {}, stack })
+    expect(bare.postgres.url).toBe(stack.CHSYNC_POSTGRES_URL)
+    expect(bare.redis.url).toBe(stack.CHSYNC_REDIS_URL)
+    expect(bare.temporal.address).toBe(stack.CHSYNC_TEMPORAL_ADDRESS)
+    // ClickHouse stays embedded: a config without databases means chDB.
+    expect(bare.databases).toEqual(DEFAULT_DATABASES)
+    const named = parseConfig(
+      { ...minimal, redis: { url: 'redis://mine:6379' }, temporal: { address: 'mine:7233' } },
+      { env: {}, stack },
+    )
+    expect([named.postgres.url, named.redis.url, named.temporal.address]).toEqual([
+      minimal.postgres.url,
+      'redis://mine:6379',
+      'mine:7233',
+    ])
+    const env = { CHSYNC_REDIS_URL: 'redis://env:6379' }
+    expect(parseConfig({ models: [users] }, { env, stack }).redis.url).toBe('redis://env:6379')
+  })
+
   it('passes temporal.activityTimeouts on to the workflows the CLI starts', () => {
     const activityTimeouts = { heartbeatMs: 10_000, bookkeepingMs: 5_000 }
     const config = parseConfig({ ...minimal, temporal: { activityTimeouts } }, { env: {} })
@@ -82,6 +122,15 @@ describe('loadConfig', () => {
     expect(Object.keys(config.databases)).toEqual(['default', 'replica'])
     expect(config.registry.get('users').models.map((model) => model.table)).toEqual(['users'])
     expect(config.migrationsDir).toBe(join(fixtures, 'migrations'))
+  })
+
+  it("reads the local stack's services.env from $CHSYNC_HOME", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'chsync-home-'))
+    writeFileSync(join(home, 'services.env'), '# comment\nCHSYNC_REDIS_URL=redis://127.0.0.1:56379\n')
+    const config = await loadConfig(join(fixtures, 'chsync.config.ts'), { env: { CHSYNC_HOME: home } })
+    expect(config.redis.url).toBe('redis://127.0.0.1:56379')
+    const without = await loadConfig(join(fixtures, 'chsync.config.ts'), { env: { CHSYNC_HOME: join(home, 'none') } })
+    expect(without.redis.url).toBe('redis://127.0.0.1:6379')
   })
 
   it('names a missing file', async () => {
