@@ -107,3 +107,20 @@ export function describeClickHouseError(
   const { right: _right, ...located } = context
   return new ChsyncError(`${what}: ClickHouse at ${displayUrl}: ${messageOf(error)}`, located, { cause: error })
 }
+
+/**
+ * What a ClickHouse server's reply to the first query at start means, for `reach`: the server was
+ * there but the alias's database is missing or its credentials are refused. Undefined for anything
+ * that is not a server error (no reply at all).
+ */
+export function clickHouseRefusal(alias: string, database: string): (error: unknown) => string | undefined {
+  return (error) => {
+    const code = clickHouseErrorCode(error)
+    if (code === undefined) return undefined
+    if (code === 81)
+      return `database ${database} does not exist: run chsync migrate (it creates the database and the tables of alias ${alias})`
+    if (code === 192 || code === 193 || code === 516)
+      return `refused chsync: ${messageOf(error)}: check databases.${alias}.user and .password`
+    return `answered with an error: ${messageOf(error)}`
+  }
+}

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../config/schema.js'
 import { ConfigError, SchemaMismatchError, type ChsyncError } from '../errors.js'
 import { reach } from '../reach.js'
 import { describeSourceTable } from '../source/describe.js'
+import { postgresRefusal } from '../source/refusal.js'
 import type { Model } from '../models/model.js'
 import { resolveRouting } from '../routing/resolve.js'
 import { checkModel } from './live-table.js'
@@ -48,7 +49,7 @@ async function checkSources(config: ResolvedConfig): Promise<ModelCheck[]> {
   const out: ModelCheck[] = []
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 })
   try {
-    await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'))
+    await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'), postgresRefusal)
     for (const model of config.registry.models()) {
       try {
         await describeSourceTable(pool, model.source)

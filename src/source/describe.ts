@@ -32,7 +32,13 @@ export async function describeSourceTable(db: Queryable, source: SourceTable): P
       ORDER BY a.attnum`,
     [qualifiedName(source)],
   )
-  if (rows.length === 0) throw new ConfigError(`Source table ${table} does not exist`, { table })
+  if (rows.length === 0) {
+    throw new ConfigError(
+      `Source table ${table} does not exist in PostgreSQL: create it, or point the model's source at an existing ` +
+        'table (chsync migrate creates only the ClickHouse tables)',
+      { table },
+    )
+  }
   const columns = rows.map((row) => ({
     name: row.name,
     type: row.type,

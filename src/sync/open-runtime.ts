@@ -6,7 +6,7 @@ import {
   type ClickHouseCapabilities,
   type ClickHouseDatabase,
 } from '../clickhouse/index.js'
-import { describeClickHouseError } from '../clickhouse/errors.js'
+import { clickHouseRefusal, describeClickHouseError } from '../clickhouse/errors.js'
 import type { ResolvedConfig } from '../config/load-config.js'
 import { ChsyncError, messageOf } from '../errors.js'
 import type { Model, SyncUnit } from '../models/model.js'
@@ -15,11 +15,13 @@ import { redactUrl } from '../redact.js'
 import { readAlias, writeAliases } from '../routing/resolve.js'
 import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../serializers/index.js'
 import { fetchRowsByKeys } from '../source/fetch.js'
+import { postgresRefusal } from '../source/refusal.js'
 import { displayName } from '../source/source-table.js'
 import { sourceTypeParsers } from '../source/type-parsers.js'
 import type { StorageMetrics } from '../storages/metrics.js'
 import { openStorage } from '../storages/open-storage.js'
 import { checkRedisDurability } from '../storages/redis/check-durability.js'
+import { redisRefusal } from '../storages/redis/refusal.js'
 import { relayingStorage } from '../capture/relaying-storage.js'
 import type { Storage } from '../storages/storage.js'
 import { CHUNK_MAX_BYTES } from './payload.js'
@@ -62,7 +64,7 @@ export async function openSyncRuntime(
     // A restart of PostgreSQL closes the pool's idle connections: an 'error' event on the pool, which
     // unheard would kill the worker. The next query opens a new connection; a failing one says so.
     pool.on('error', (error) => options.warn?.(`PostgreSQL at ${redactUrl(config.postgres.url)}: ${messageOf(error)}`))
-    await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'))
+    await reach('PostgreSQL', config.postgres.url, () => pool.query('SELECT 1'), postgresRefusal)
 
     const kinds = new Set(config.registry.syncUnits().map((unit) => unit.sync.storage))
     const storages = new Map<string, Storage>()
@@ -74,12 +76,13 @@ export async function openSyncRuntime(
       const redis = openStorage({
         kind: 'redis',
         url: config.redis.url,
+        prefix: config.redis.prefix,
         metrics: options.metrics ?? {},
         maxRetriesPerRequest: 1,
         socketTimeoutMs: REDIS_SOCKET_TIMEOUT_MS,
       })
       closers.push(() => redis.close())
-      await reach('Redis', config.redis.url, () => redis.redis.ping())
+      await reach('Redis', config.redis.url, () => redis.redis.ping(), redisRefusal(config.redis.prefix))
       for (const warning of await checkRedisDurability(redis.redis)) options.warn?.(warning)
       // Trigger-captured changes wait in the PostgreSQL outbox; each round relays them first.
       storages.set('redis', relayingStorage(redis, pool))
@@ -94,7 +97,12 @@ export async function openSyncRuntime(
     for (const [alias, settings] of Object.entries(config.databases)) {
       const database = openAlias(settings)
       closers.push(() => database.client.close())
-      const capabilities = await reach(`ClickHouse (alias ${alias})`, settings.url, () => probeCapabilities(database))
+      const capabilities = await reach(
+        `ClickHouse (alias ${alias})`,
+        settings.url,
+        () => probeCapabilities(database),
+        clickHouseRefusal(alias, database.database),
+      )
       const missing = missingCapabilities(capabilities)
       if (missing.length > 0) {
         options.warn?.(

@@ -12,6 +12,8 @@ interface CaptureTarget {
   importKey: string
   source?: SourceTable
   postgresUrl?: string
+  /** The config's Redis (url and key prefix), when the model was named from it. */
+  redis?: { url: string; prefix: string }
 }
 
 async function captureTarget(
@@ -28,7 +30,7 @@ async function captureTarget(
   if (model) {
     const config = await loadConfig(options.config)
     const unit = config.registry.get(model)
-    return { importKey: unit.importKey, source: unit.source, postgresUrl: config.postgres.url }
+    return { importKey: unit.importKey, source: unit.source, postgresUrl: config.postgres.url, redis: config.redis }
   }
   if (!options.importKey) throw new ConfigError('name a model of the config, or pass --import-key')
   const source =
@@ -115,31 +117,42 @@ export function captureCommand(): Command {
   capture
     .command('relay')
     .description('move a model’s captured operations from the outbox into Redis, once')
-    .addOption(importKey().makeOptionMandatory())
+    .argument('[model]', 'import key of a model in the config (its PostgreSQL, Redis and redis.prefix)')
+    .addOption(config())
+    .addOption(importKey())
     .addOption(outboxSchema())
     .addOption(postgresUrl())
     .addOption(
-      new Option('--redis-url <url>', 'Redis (default: $CHSYNC_REDIS_URL)').default(process.env.CHSYNC_REDIS_URL),
+      new Option('--redis-url <url>', 'Redis, without <model> (default: $CHSYNC_REDIS_URL)').default(
+        process.env.CHSYNC_REDIS_URL,
+      ),
     )
-    .option('--redis-prefix <prefix>', 'key prefix of the RedisStorage', 'chsync')
+    .option('--redis-prefix <prefix>', 'key prefix of the RedisStorage, without <model>', 'chsync')
     .action(
-      async (options: {
-        importKey: string
-        outboxSchema: string
-        postgresUrl?: string
-        redisUrl?: string
-        redisPrefix: string
-      }) => {
-        if (!options.redisUrl) throw new ConfigError('No Redis URL: pass --redis-url or set CHSYNC_REDIS_URL')
-        const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 })
+      async (
+        model: string | undefined,
+        options: {
+          config: string
+          importKey?: string
+          outboxSchema: string
+          postgresUrl?: string
+          redisUrl?: string
+          redisPrefix: string
+        },
+      ) => {
+        const target = await captureTarget(model, options)
+        const { url, prefix } = target.redis ?? { url: options.redisUrl, prefix: options.redisPrefix }
+        if (!url)
+          throw new ConfigError('No Redis URL: name a model of the config, pass --redis-url or set CHSYNC_REDIS_URL')
+        const redis = new Redis(url, { maxRetriesPerRequest: 2 })
         try {
-          await withPool(options.postgresUrl, async (pool) => {
-            const storage = new RedisStorage(redis, { prefix: options.redisPrefix })
+          await withPool(target.postgresUrl, async (pool) => {
+            const storage = new RedisStorage(redis, { prefix })
             const moved = await relayOutbox(pool, storage, {
-              importKey: options.importKey,
+              importKey: target.importKey,
               outboxSchema: options.outboxSchema,
             })
-            console.log(`relayed ${moved} operations of ${options.importKey}`)
+            console.log(`relayed ${moved} operations of ${target.importKey}`)
           })
         } finally {
           redis.disconnect()

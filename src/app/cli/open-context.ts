@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js'
 import { openStorage } from '../../storages/open-storage.js'
 import type { Storage } from '../../storages/storage.js'
 import { reach } from '../../reach.js'
+import { redisRefusal } from '../../storages/redis/refusal.js'
 import { connectClient } from '../temporal/connect.js'
 import type { CliContext } from './context.js'
 import type { WithContext } from './sync-commands.js'
@@ -22,10 +23,12 @@ export async function openCliContext(configPath: string): Promise<CliContext> {
       let storage = storages.get(kind)
       if (!storage) {
         if (kind === 'redis') {
-          const redis = openStorage({ kind, url: config.redis.url })
+          const redis = openStorage({ kind, url: config.redis.url, prefix: config.redis.prefix })
           // ioredis would queue the first command through minutes of reconnects, then fail without
           // naming the service; a command says at once which service is down, and where.
-          storage = reach('Redis', config.redis.url, () => redis.redis.ping()).then(() => redis)
+          storage = reach('Redis', config.redis.url, () => redis.redis.ping(), redisRefusal(config.redis.prefix)).then(
+            () => redis,
+          )
           storages.set(kind, storage)
           closers.push(() => redis.close())
         } else {

@@ -110,7 +110,12 @@ describe('a bad config is refused at start, naming the key', () => {
     async () => {
       const missing = uniqueName('nosource')
       const config = writeUsersConfig({ sourceTable: missing, importKey: uniqueName('nosource') })
-      await namedAtStart(config, new RegExp(`Source table public\\.${missing} does not exist`))
+      await namedAtStart(
+        config,
+        new RegExp(
+          `Source table public\\.${missing} does not exist in PostgreSQL: create it, or point the model's source`,
+        ),
+      )
     },
   )
 

@@ -8,6 +8,7 @@ import { postgresPool, redisClient } from '../../../utils/clients.js'
 import { writeUsersConfig } from '../../../utils/config-file.js'
 import { flushRedisStorage } from '../../../utils/flush-redis-storage.js'
 import { uniqueName } from '../../../utils/names.js'
+import { requireEnv } from '../../../utils/services-env.js'
 
 /**
  * Runs `chsync capture …` in this process, against the shared services (program.ts reads the
@@ -40,12 +41,13 @@ describe('chsync capture', () => {
     await pool.end()
   })
 
-  it('installs and removes the triggers of a model named in the config', async () => {
+  it('installs, relays (under the config’s redis.prefix) and removes the triggers of a model named in the config', async () => {
     const source = uniqueName('cli_capture_model')
     const modelKey = uniqueName('model')
     await pool.query(`CREATE TABLE ${escapeIdentifier(source)} (id bigint PRIMARY KEY, name text)`)
     try {
-      const config = writeUsersConfig({ sourceTable: source, importKey: modelKey })
+      const redisExtra = `redis: { url: ${JSON.stringify(requireEnv('CHSYNC_REDIS_URL'))}, prefix: ${JSON.stringify(prefix)} },`
+      const config = writeUsersConfig({ sourceTable: source, importKey: modelKey, configExtra: redisExtra })
       const options = ['--config', config.file, '--outbox-schema', outboxSchema]
       expect(await chsync('capture', 'install', modelKey, ...options)).toBe(
         `capture installed for ${modelKey} on public.${source}`,
@@ -56,6 +58,8 @@ describe('chsync capture', () => {
         [modelKey],
       )
       expect(captured.rows[0]?.n).toBe(1)
+      expect(await chsync('capture', 'relay', modelKey, ...options)).toBe(`relayed 1 operations of ${modelKey}`)
+      expect(await new RedisStorage(redis, { prefix }).operationsCount(modelKey)).toBe(1)
       expect(await chsync('capture', 'remove', modelKey, ...options)).toBe(`capture removed for ${modelKey}`)
       await expect(chsync('capture', 'install', 'no_such_model', ...options)).rejects.toThrow(
         /unknown import key no_such_model/,
