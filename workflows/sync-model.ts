@@ -24,7 +24,7 @@ import {
   stateSearchAttribute,
 } from './search-attributes.js'
 import { SyncModelRun } from './sync-model-state.js'
-import type { ErrorSummary, SyncModelInput, SyncState } from './types.js'
+import type { BatchSummary, ErrorSummary, SyncModelInput, SyncState } from './types.js'
 
 type SyncActivities = ReturnType<typeof createSyncActivities>
 
@@ -179,7 +179,8 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
           { ...stepOptions.local, summary: `commit ${batch}` },
           [claim],
         )
-        run.onCommitted(
+        commitRound(
+          run,
           {
             batchId: claim.batchId,
             size: claim.size,
@@ -211,7 +212,8 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
           { ...stepOptions.bookkeeping, summary: `commit ${batch}` },
           [claim],
         )
-        run.onCommitted(
+        commitRound(
+          run,
           {
             batchId: claim.batchId,
             size: claim.size,
@@ -255,6 +257,23 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
   }
   publishStateChange()
   await condition(allHandlersFinished)
+}
+
+/**
+ * Records a committed round and logs it: the one line per round an operator watches at the default
+ * level (the SDK does not repeat workflow logs while it replays a history, so it stays one per round).
+ */
+function commitRound(run: SyncModelRun, batch: BatchSummary, backlog: number): void {
+  run.onCommitted(batch, backlog)
+  log.info('round synced', {
+    importKey: run.importKey,
+    batchId: batch.batchId,
+    operations: batch.size,
+    rows: batch.rows,
+    parked: batch.parked,
+    durationMs: batch.durationMs,
+    backlog,
+  })
 }
 
 /**
