@@ -1,10 +1,9 @@
 import { Command } from 'commander'
-import { WorkflowNotFoundError } from '@temporalio/client'
-import { flushUpdate, pauseSignal, resumeSignal, statusQuery, stopSignal } from '../../../workflows/messages.js'
-import type { SyncStatus } from '../../../workflows/types.js'
+import { flushUpdate, pauseSignal, resumeSignal, stopSignal } from '../../../workflows/messages.js'
 import { startSync, syncHandle } from '../temporal/sync-workflows.js'
 import { selectImportKeys, type CliContext } from './context.js'
 import { formatStatus } from './format-status.js'
+import { missingWorker, modelStatus } from './model-status.js'
 
 /** Opens the context of the `--config` file for one command run, and always closes it. */
 export type WithContext = (configPath: string, run: (context: CliContext) => Promise<void>) => Promise<void>
@@ -75,7 +74,10 @@ function flushCommand(withContext: WithContext): Command {
     )
 }
 
-/** `chsync status [MODEL] [--json]`: each model's workflow state plus its parked dead letters. */
+/**
+ * `chsync status [MODEL] [--json]`: each model's workflow state, backlog and parked dead letters; also
+ * without a running worker (then from what Temporal stored, and it says so).
+ */
 function statusCommand(withContext: WithContext): Command {
   return new Command('status')
     .description('show the sync state of one or every model')
@@ -86,17 +88,16 @@ function statusCommand(withContext: WithContext): Command {
       withContext(options.config, async (context) => {
         const client = await context.client()
         const keys = model ? selectImportKeys(context, [model], false) : context.units.map((unit) => unit.importKey)
+        // Asked once per task queue: every model of a config usually shares one.
+        const checks = new Map<string, Promise<string | null>>()
+        const workerCheck = (taskQueue: string) => {
+          const check = checks.get(taskQueue) ?? missingWorker(client, taskQueue)
+          checks.set(taskQueue, check)
+          return check
+        }
         const report = []
         for (const importKey of keys) {
-          const storage = await context.storage(importKey)
-          const deadLetters = await storage.deadLetters(importKey)
-          let status: SyncStatus | null = null
-          try {
-            status = await syncHandle(client, importKey).query(statusQuery)
-          } catch (error) {
-            if (!(error instanceof WorkflowNotFoundError)) throw error
-          }
-          report.push({ importKey, status, deadLetters })
+          report.push(await modelStatus(client, await context.storage(importKey), importKey, workerCheck))
         }
         console.log(options.json ? JSON.stringify(report, null, 2) : report.map(formatStatus).join('\n\n'))
       }),
