@@ -14,7 +14,14 @@ import { WorkerProcess } from '../utils/worker-process.js'
 describe('chsync sync commands against a running worker', () => {
   const table = uniqueName('cli')
   const importKey = uniqueName('cli')
-  const config = writeUsersConfig({ sourceTable: table, importKey })
+  // A prefix of its own: if the worker or a command ignored redis.prefix, the operations this test
+  // registers under it would never be synced or counted.
+  const prefix = uniqueName('cli_prefix')
+  const config = writeUsersConfig({
+    sourceTable: table,
+    importKey,
+    configExtra: `redis: { url: ${JSON.stringify(requireEnv('CHSYNC_REDIS_URL'))}, prefix: ${JSON.stringify(prefix)} },`,
+  })
   const worker = new WorkerProcess(['--config', config.file], config.env)
   const chsync = (...args: string[]) => config.chsync(...args, '--config', config.file)
   let pool: pg.Pool
@@ -31,7 +38,7 @@ describe('chsync sync commands against a running worker', () => {
   beforeAll(async () => {
     pool = postgresPool()
     await config.prepare(pool)
-    storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL') })
+    storage = openStorage({ kind: 'redis', url: requireEnv('CHSYNC_REDIS_URL'), prefix })
     await worker.start()
   })
 
