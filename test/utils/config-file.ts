@@ -88,8 +88,10 @@ export default defineConfig({
 `,
   )
   // Only the config decides where the services are: the CHSYNC_* variables services.env set for the
-  // tests would override its connections.
+  // tests would override its connections, and the CLI would fill the ones it leaves out from
+  // $CHSYNC_HOME/services.env (this folder has none).
   const overrides = {
+    CHSYNC_HOME: dir,
     CHSYNC_CLICKHOUSE_URL: '',
     CHSYNC_POSTGRES_URL: '',
     CHSYNC_REDIS_URL: '',
