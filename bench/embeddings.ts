@@ -1,6 +1,7 @@
 import { qualifiedTable } from '../src/clickhouse/sql.js'
 import type { Model } from '../src/models/model.js'
 import type { Benchmark } from './lib/benchmark.js'
+import { benchBulkRead } from './lib/bulk-read.js'
 import { ChsyncRun } from './lib/chsync.js'
 import { vectorsModel } from './lib/models.js'
 import { scaled } from './lib/options.js'
@@ -45,6 +46,8 @@ function makeStream(rows: number, dims: number): { id: number; embedding: number
  * (library API) brings them into ClickHouse `Array(Float32)`. Rows/s and MB/s (raw float bytes) from
  * the first write to the last row visible, versus the app inserting each batch into ClickHouse itself
  * after its COMMIT. Then a bulk read of the whole dataset into memory, versus reading it from PostgreSQL.
+ * First (while the process is fresh, for its RSS figure), the bulk read API (src/bulk-read) on
+ * 100,000 384-d vectors against a raw fetch of the same bytes.
  */
 export const benchmark: Benchmark = {
   name: 'embeddings',
@@ -55,6 +58,15 @@ export const benchmark: Benchmark = {
     const metrics: Metric[] = []
     const details: Record<string, unknown> = {}
     try {
+      const rows = scaled(options, 100_000, 1000)
+      const bulk = await benchBulkRead(
+        target,
+        vectorsModel({ importKey: 'bench_bulk_read', sourceTable: 'bench_bulk_read', dims: 384 }),
+        rows,
+        384,
+      )
+      metrics.push(...bulk.metrics)
+      details.bulkRead = bulk.details
       for (const dims of [384, 1536]) {
         const rows = scaled(options, dims === 384 ? 20_000 : 5_000, 100)
         const stream = makeStream(rows, dims)

@@ -139,6 +139,21 @@ export type { Capture, CaptureKey, CaptureTarget, RelayOptions } from './capture
 export { openClickHouse, probeCapabilities, qualifiedTable, quoteIdentifier } from './clickhouse/index.js'
 export type { ClickHouseCapabilities, ClickHouseDatabase, ClickHouseTarget } from './clickhouse/index.js'
 
+// Bulk read: a model's current state (one row per key, deletes applied) as typed rows or columns.
+export { countModelRows, readModel, readModelColumns } from './bulk-read/index.js'
+export type {
+  ColumnarResult,
+  ColumnOf,
+  NumericArray,
+  NumericArrayOf,
+  ReadColumnsOptions,
+  ReadModelOptions,
+  ReadRow,
+  ReadValue,
+  VectorColumn,
+  WhereClause,
+} from './bulk-read/index.js'
+
 // Migrations: the operations a migration file exports, and makemigrations / migrate / check.
 export { alterTable, checkModels, createTable, dropTable, makeMigrations, migrate, runSQL } from './migrations/index.js'
 export type {

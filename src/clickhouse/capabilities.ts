@@ -47,7 +47,8 @@ async function names(client: ClickHouseClient, query: string): Promise<Set<strin
   return new Set(rows.map((row) => row.name))
 }
 
-async function supportsQueryParameters(client: ClickHouseClient): Promise<boolean> {
+/** `{name:Type}` query parameters: a probe query, since 18.x servers reject them with error 115/456. */
+export async function supportsQueryParameters(client: ClickHouseClient): Promise<boolean> {
   try {
     const result = await client.query({
       query: 'SELECT {probe:UInt8} AS probe',
