@@ -39,6 +39,8 @@ export interface ClickHouseCapabilities {
   mergeTreeSettings: ReadonlySet<string>
   /** Names of every data type family (`system.data_type_families`). */
   dataTypes: ReadonlySet<string>
+  /** Formats the server can write (`system.formats`): `Parquet` is missing on 18.x. */
+  outputFormats: ReadonlySet<string>
 }
 
 async function names(client: ClickHouseClient, query: string): Promise<Set<string>> {
@@ -76,10 +78,11 @@ export async function probeCapabilities(target: ClickHouseDatabase): Promise<Cli
   }>()
   const version = versionRows[0]?.version ?? '0.0'
   const { major, minor } = parseVersion(version)
-  const [settings, mergeTreeSettings, dataTypes, queryParameters] = await Promise.all([
+  const [settings, mergeTreeSettings, dataTypes, outputFormats, queryParameters] = await Promise.all([
     names(client, 'SELECT name FROM system.settings'),
     names(client, 'SELECT name FROM system.merge_tree_settings'),
     names(client, 'SELECT name FROM system.data_type_families'),
+    names(client, 'SELECT name FROM system.formats WHERE is_output = 1'),
     supportsQueryParameters(client),
   ])
   const atLeast = (wantMajor: number, wantMinor: number) =>
@@ -104,6 +107,7 @@ export async function probeCapabilities(target: ClickHouseDatabase): Promise<Cli
     settings,
     mergeTreeSettings,
     dataTypes,
+    outputFormats,
   }
 }
 

@@ -10,7 +10,13 @@ export function capabilitiesCommand(): Command {
     .action(async (url: string, options: { json?: boolean }) => {
       const target = openClickHouse({ url })
       try {
-        const { settings: _s, mergeTreeSettings: _m, dataTypes: _d, ...capabilities } = await probeCapabilities(target)
+        const {
+          settings: _s,
+          mergeTreeSettings: _m,
+          dataTypes: _d,
+          outputFormats: _f,
+          ...capabilities
+        } = await probeCapabilities(target)
         if (options.json) {
           console.log(JSON.stringify({ url: target.displayUrl, ...capabilities }, null, 2))
         } else {

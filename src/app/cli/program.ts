@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { capabilitiesCommand } from './capabilities.js'
 import { captureCommand } from './capture.js'
 import { checkCommand } from './check.js'
+import { exportCommand } from './export.js'
 import { makeMigrationsCommand } from './makemigrations.js'
 import { migrateCommand } from './migrate.js'
 import { withConfigContext } from './open-context.js'
@@ -25,6 +26,7 @@ export function createProgram(): Command {
     .addCommand(makeMigrationsCommand())
     .addCommand(checkCommand())
     .addCommand(workerCommand())
+    .addCommand(exportCommand())
 
   for (const command of syncCommands(withConfigContext)) program.addCommand(command)
   return program
