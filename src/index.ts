@@ -140,10 +140,12 @@ export { openClickHouse, probeCapabilities, qualifiedTable, quoteIdentifier } fr
 export type { ClickHouseCapabilities, ClickHouseDatabase, ClickHouseTarget } from './clickhouse/index.js'
 
 // Bulk read: a model's current state (one row per key, deletes applied) as typed rows or columns.
-export { countModelRows, readModel, readModelColumns } from './bulk-read/index.js'
+export { countModelRows, EXPORT_FORMATS, exportModel, readModel, readModelColumns } from './bulk-read/index.js'
 export type {
   ColumnarResult,
   ColumnOf,
+  ExportFormat,
+  ExportOptions,
   NumericArray,
   NumericArrayOf,
   ReadColumnsOptions,

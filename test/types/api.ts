@@ -36,6 +36,8 @@ type PublicValues =
   | 'encodeKey'
   | 'enum16'
   | 'enum8'
+  | 'EXPORT_FORMATS'
+  | 'exportModel'
   | 'fixedString'
   | 'float32'
   | 'float64'
