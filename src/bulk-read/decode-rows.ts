@@ -9,12 +9,15 @@ const FIRST_JOIN = 4096
  * Decodes a RowBinary byte stream row by row. `row` reads one row and commits it when it returns;
  * when the bytes end inside a row, `rollback` undoes what that row wrote, and the row is decoded
  * again from a join of its start and the next chunk's first bytes — only as many as it needs, so
- * the rest of each chunk is decoded in place, never copied. Yields the rows completed per chunk.
+ * the rest of each chunk is decoded in place, never copied. Yields the rows completed per chunk, and
+ * in the middle of a chunk whenever `full()` says the consumer's batch is full (chDB's answer is one
+ * chunk: without it every row would be decoded before the first batch leaves).
  */
 export async function* decodeRows(
   chunks: AsyncIterable<Buffer>,
   row: (reader: ByteReader) => void,
   rollback: () => void,
+  full: () => boolean = () => false,
 ): AsyncGenerator<number> {
   const reader = new ByteReader()
   let pending: Buffer | undefined
@@ -56,6 +59,10 @@ export async function* decodeRows(
         start = reader.pos
         row(reader)
         rows++
+        if (full()) {
+          yield rows
+          rows = 0
+        }
       }
     } catch (error) {
       if (error !== INCOMPLETE) throw error

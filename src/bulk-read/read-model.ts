@@ -64,13 +64,19 @@ export async function* readModel<TFields extends Fields, TColumn extends ColumnN
       out[names[index] as string] = (decoders[index] as (r: ByteReader) => unknown)(reader)
     batch.push(out)
   }
-  for await (const _ of decodeRows(rowBinaryChunks(db, query, options.signal), row, () => undefined)) {
-    while (batch.length >= batchRows) {
-      yield batch.splice(0, batchRows) as ReadRow<TFields, TColumn>[]
+  const chunks = rowBinaryChunks(db, query, options.signal)
+  for await (const _ of decodeRows(
+    chunks,
+    row,
+    () => undefined,
+    () => batch.length >= batchRows,
+  )) {
+    if (batch.length >= batchRows) {
+      yield batch as ReadRow<TFields, TColumn>[]
+      batch = []
     }
   }
   if (batch.length) yield batch as ReadRow<TFields, TColumn>[]
-  batch = []
 }
 
 /** How many rows a read with these options returns now (the current state: one per key, deletes applied). */

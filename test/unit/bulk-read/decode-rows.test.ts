@@ -84,6 +84,28 @@ describe('decodeRows', () => {
     },
   )
 
+  it('pauses inside one large chunk whenever the batch is full', async () => {
+    let batch = 0
+    const sizes: number[] = []
+    const decode = valueDecoder(uInt32())
+    const row = (reader: ByteReader) => {
+      decode(reader)
+      valueDecoder(array(float32()))(reader)
+      valueDecoder(nullable(string()))(reader)
+      batch++
+    }
+    for await (const rows of decodeRows(
+      chunked(bytes, bytes.length),
+      row,
+      () => undefined,
+      () => batch >= 3,
+    )) {
+      sizes.push(rows)
+      batch = 0
+    }
+    expect(sizes).toEqual([3, 3, 1])
+  })
+
   it('reports ragged vectors through offsets, without a dimension', async () => {
     const [, embedding] = await readColumns(
       chunked(
