@@ -9,9 +9,6 @@ import { currentStateQuery, type WhereClause } from './current-state-query.js'
 /** File formats `exportModel` writes; ClickHouse renders each one itself. A closed vocabulary. */
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'parquet'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
-export function isExportFormat(value: unknown): value is ExportFormat {
-  return typeof value === 'string' && (EXPORT_FORMATS as readonly string[]).includes(value)
-}
 
 const CLICKHOUSE_FORMAT: Record<ExportFormat, string> = {
   jsonl: 'JSONEachRow',

@@ -15,4 +15,4 @@ export type {
   NumericArray,
   NumericArrayOf,
 } from './read-types.js'
-export { exportModel, EXPORT_FORMATS, isExportFormat, type ExportFormat, type ExportOptions } from './export-model.js'
+export { exportModel, EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './export-model.js'
