@@ -1,8 +1,12 @@
 import { ConfigError } from '../errors.js'
 import { isSQLExpression, isDeletedColumnOf, signColumnOf, versionColumnOf, type KeyPart } from './engines/index.js'
 import type { Field } from './fields/common.js'
+import type { IntField } from './fields/int.js'
 import { isStorageKind } from '../storages/open-storage.js'
 import { Model, type Fields, type ModelConfig } from './model.js'
+
+/** The largest sequence a storage hands out, with room to spare: Int64's maximum. */
+const MAX_SEQUENCE = (1n << 63n) - 1n
 
 function fail(model: ModelConfig<Fields>, message: string, column?: string): never {
   throw new ConfigError(`model ${model.importKey || model.table}: ${message}`, {
@@ -41,9 +45,18 @@ function checkEngine(config: ModelConfig<Fields>): void {
       fail(config, `engine ${engine.kind} names column ${column}, which is not a field`, column)
   }
   if (version !== undefined) {
-    const kind = bare(fields[version] as Field).kind
-    if (kind !== 'int' && kind !== 'dateTime' && kind !== 'dateTime64' && kind !== 'date')
+    const field = bare(fields[version] as Field)
+    if (field.kind !== 'int' && field.kind !== 'dateTime' && field.kind !== 'dateTime64' && field.kind !== 'date')
       fail(config, `version column ${version} must be an integer or date/time field`, version)
+    // The storage's sequences (µs since the epoch, ~1.7e15) are written here unless a source column
+    // supplies the version: a narrower column would reject, and park, every row.
+    if (config.version === undefined && (field.kind !== 'int' || (field as IntField).max < MAX_SEQUENCE))
+      fail(
+        config,
+        `version column ${version} (${field.toSQLType()}) cannot hold the storage's sequences (64-bit µs since ` +
+          `the epoch): declare it uInt64() or int64(), or take the version from a source column (version: { column })`,
+        version,
+      )
   }
   if (sign !== undefined && (fields[sign] as Field).toSQLType() !== 'Int8')
     fail(config, `sign column ${sign} must be int8()`, sign)

@@ -133,6 +133,12 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:56379')
   })
 
+  it('refuses a model whose version column cannot hold the sequences, naming model and column', async () => {
+    const load = loadConfig(join(fixtures, 'narrow-version/chsync.config.ts'), { env: {} })
+    await expect(load).rejects.toThrow(ConfigError)
+    await expect(load).rejects.toThrow(/model narrow: version column version \(UInt32\) cannot hold/)
+  })
+
   it('names a missing file', async () => {
     await expect(loadConfig(join(fixtures, 'nope.config.ts'))).rejects.toThrow(/nope.config.ts not found/)
   })

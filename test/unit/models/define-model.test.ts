@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/errors.js'
 import {
   collapsingMergeTree,
+  date,
+  dateTime,
   defineModel,
+  int32,
+  int64,
   mergeTree,
   replacingMergeTree,
   string,
   uInt8,
+  uInt32,
   uInt64,
   type ModelConfig,
 } from '../../../src/models/index.js'
@@ -75,5 +80,39 @@ describe('defineModel', () => {
     expect(define).toThrow(ConfigError)
     expect(define).toThrow(message)
     expect(define).toThrow(/^model m: /)
+  })
+})
+
+describe('defineModel version columns', () => {
+  const narrow = { uInt32: uInt32(), int32: int32(), date: date(), dateTime: dateTime('UTC') }
+
+  // Sequences are µs since the epoch (~1.7e15): in a narrower column every row would be parked.
+  it.each(Object.entries(narrow))('refuses a %s version column that cannot hold the sequences', (_, field) => {
+    const define = () =>
+      defineModel({
+        ...base,
+        fields: { id: uInt64(), v: field },
+        engine: replacingMergeTree({ orderBy: ['id'], version: 'v' }),
+      })
+    expect(define).toThrow(ConfigError)
+    expect(define).toThrow(/^model m: version column v .* cannot hold the storage's sequences .*uInt64\(\)/)
+  })
+
+  it('accepts a 64-bit version column, and a narrow one filled from a source version column', () => {
+    for (const field of [uInt64(), int64()]) {
+      const model = defineModel({
+        ...base,
+        fields: { id: uInt64(), v: field },
+        engine: replacingMergeTree({ orderBy: ['id'], version: 'v' }),
+      })
+      expect(model.engine.kind).toBe('ReplacingMergeTree')
+    }
+    const sourced = defineModel({
+      ...base,
+      fields: { id: uInt64(), v: uInt32() },
+      engine: replacingMergeTree({ orderBy: ['id'], version: 'v' }),
+      version: { column: 'row_version' },
+    })
+    expect(sourced.version).toEqual({ column: 'row_version' })
   })
 })
