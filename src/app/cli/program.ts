@@ -6,6 +6,7 @@ import { checkCommand } from './check.js'
 import { exportCommand } from './export.js'
 import { makeMigrationsCommand } from './makemigrations.js'
 import { migrateCommand } from './migrate.js'
+import { setupCommand } from './setup.js'
 import { withConfigContext } from './open-context.js'
 import { syncCommands } from './sync-commands.js'
 import { workerCommand } from './worker.js'
@@ -25,6 +26,7 @@ export function createProgram(): Command {
     .addCommand(migrateCommand())
     .addCommand(makeMigrationsCommand())
     .addCommand(checkCommand())
+    .addCommand(setupCommand())
     .addCommand(workerCommand())
     .addCommand(exportCommand())
 

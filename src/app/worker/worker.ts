@@ -7,6 +7,7 @@ import type { SyncMetrics } from '../../metrics/metrics.js'
 import type { SyncRuntime } from '../../sync/runtime.js'
 import type { TemporalSettings } from '../../config/temporal-settings.js'
 import { connectWorker } from '../temporal/connect.js'
+import { checkSearchAttributes } from '../temporal/search-attributes.js'
 import { routeTemporalLogs } from './runtime-logging.js'
 
 export interface WorkerOptions {
@@ -41,6 +42,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
   const concurrency = options.concurrency ?? 8
   const connection = await connectWorker(options.temporal)
   try {
+    await checkSearchAttributes(connection.operatorService, options.temporal.namespace)
     const worker = await Worker.create({
       connection,
       namespace: options.temporal.namespace,
