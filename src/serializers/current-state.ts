@@ -21,6 +21,31 @@ export interface ReadCurrentStateOptions {
 
 const KEY_ALIAS = '__chsync_key'
 
+/**
+ * Bytes of key literals per query. A server parses at most `max_query_size` bytes of a query (256 KiB
+ * by default), inlined keys included, and refuses a longer one with code 62; bound keys travel in the
+ * URL, which servers cap too (`http_max_uri_size`, 1 MiB). A batch of long keys takes several queries.
+ */
+const PIECE_BYTES = 100_000
+
+/** [start, end) ranges of `literals` whose texts add up to at most PIECE_BYTES (a longer key alone). */
+function pieces(literals: readonly string[]): [number, number][] {
+  const ranges: [number, number][] = []
+  let start = 0
+  let bytes = 0
+  for (let index = 0; index < literals.length; index++) {
+    const size = Buffer.byteLength(literals[index] as string) + 2
+    if (index > start && bytes + size > PIECE_BYTES) {
+      ranges.push([start, index])
+      start = index
+      bytes = 0
+    }
+    bytes += size
+  }
+  ranges.push([start, literals.length])
+  return ranges
+}
+
 /** The field under wrappers that do not change how a value prints (LowCardinality). */
 function bare(field: Field): Field {
   return field.kind === 'lowCardinality' ? bare((field as Field & { inner: Field }).inner) : field
@@ -42,9 +67,9 @@ function paramValue(field: Field, value: ClickHouseValue): unknown {
 }
 
 /**
- * The rows ClickHouse holds (after `FINAL`) for the given encoded keys, read in one query from a read
- * alias: the state a collapsing model cancels and a tombstone copies. Keys are never pasted raw into
- * SQL. Keys with no row are absent from the result.
+ * The rows ClickHouse holds (after `FINAL`) for the given encoded keys, read from a read alias in as
+ * few queries as the server's query size allows: the state a collapsing model cancels and a tombstone
+ * copies. Keys are never pasted raw into SQL. Keys with no row are absent from the result.
  */
 export async function readCurrentState(
   db: ClickHouseDatabase,
@@ -82,29 +107,30 @@ export async function readCurrentState(
     : `Tuple(${keyFields.map(({ field }) => field.toSQLType()).join(', ')})`
   const paramList = single ? tuples.map((tuple) => tuple[0]) : tuples.map((tuple) => new TupleParam(tuple))
   const literal = (value: unknown) => formatQueryParams({ value, wrapStringInQuotes: true, printNullAsKeyword: true })
-  // `IN (a, b)` rather than an array literal: the form every server version parses.
-  const list = bind ? `{keys:Array(${keyType})}` : `(${paramList.map(literal).join(', ')})`
+  const literals = paramList.map(literal)
   const keyText = keyFields.map(
     ({ name, field }, index) => `${keyTextSQL(field, quoteIdentifier(name))} AS ${KEY_ALIAS}${index}`,
   )
-  const query =
-    `SELECT *, ${keyText.join(', ')} FROM ${qualifiedTable(db.database, model.table)} FINAL ` +
-    `WHERE ${target} IN ${list}`
-  const result = await db.client.query({
-    query,
-    format: 'JSONEachRow',
-    ...(bind ? { query_params: { keys: paramList } } : {}),
-  })
+  const select = `SELECT *, ${keyText.join(', ')} FROM ${qualifiedTable(db.database, model.table)} FINAL WHERE ${target} IN `
   const version = versionColumnOf(model.engine)
-  for (const row of await result.json<Record<string, ClickHouseValue>>()) {
-    const match = JSON.stringify(keyFields.map((_, index) => matchText(row[`${KEY_ALIAS}${index}`] ?? null)))
-    const key = byMatch.get(match)
-    if (key === undefined) continue
-    for (let index = 0; index < keyFields.length; index++) delete row[`${KEY_ALIAS}${index}`]
-    const previous = state.get(key)
-    // FINAL leaves one row per key; should an unmerged pair remain, the highest version is the state.
-    if (previous && version !== undefined && versionNumber(previous[version]) > versionNumber(row[version])) continue
-    state.set(key, row)
+  for (const [start, end] of pieces(literals)) {
+    // `IN (a, b)` rather than an array literal: the form every server version parses.
+    const list = bind ? `{keys:Array(${keyType})}` : `(${literals.slice(start, end).join(', ')})`
+    const result = await db.client.query({
+      query: select + list,
+      format: 'JSONEachRow',
+      ...(bind ? { query_params: { keys: paramList.slice(start, end) } } : {}),
+    })
+    for (const row of await result.json<Record<string, ClickHouseValue>>()) {
+      const match = JSON.stringify(keyFields.map((_, index) => matchText(row[`${KEY_ALIAS}${index}`] ?? null)))
+      const key = byMatch.get(match)
+      if (key === undefined) continue
+      for (let index = 0; index < keyFields.length; index++) delete row[`${KEY_ALIAS}${index}`]
+      const previous = state.get(key)
+      // FINAL leaves one row per key; should an unmerged pair remain, the highest version is the state.
+      if (previous && version !== undefined && versionNumber(previous[version]) > versionNumber(row[version])) continue
+      state.set(key, row)
+    }
   }
   return state
 }
