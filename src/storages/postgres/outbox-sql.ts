@@ -74,6 +74,9 @@ export function outboxDdl(names: OutboxNames, startSeq: bigint): string[] {
 /**
  * Upserts (import_key, key, kind) rows produced by `source` (a SELECT yielding those three columns,
  * one row per key, in the order sequences should be assigned). Coalesces like combineKinds.
+ * An update takes its sequence once it holds the row: `EXCLUDED.seq` was drawn before waiting for a
+ * transaction that held the key, which may meanwhile have committed a higher one (and a claim in
+ * between written that one to ClickHouse), so the key's sequence would go down.
  */
 export function upsertOperationsSql(names: OutboxNames, source: string): string {
   return `INSERT INTO ${names.operations} AS o (import_key, key, kind) ${source}
@@ -81,7 +84,7 @@ export function upsertOperationsSql(names: OutboxNames, source: string): string 
       kind = CASE WHEN EXCLUDED.kind = 'delete' THEN 'delete'
                   WHEN o.kind = 'insert' AND EXCLUDED.kind = 'insert' THEN 'insert'
                   ELSE 'update' END,
-      seq = EXCLUDED.seq,
+      seq = nextval('${names.operationSeq.replace(/'/g, "''")}'),
       registered_at = EXCLUDED.registered_at`
 }
 

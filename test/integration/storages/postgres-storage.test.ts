@@ -4,6 +4,7 @@ import { requireEnv } from '../../utils/services-env.js'
 import { PostgresStorage } from '../../../src/storages/postgres/index.js'
 import { postgresPool } from '../../utils/clients.js'
 import { uniqueName } from '../../utils/names.js'
+import { waitUntil } from '../../utils/wait-until.js'
 import { describeStorageContract } from './storage-contract.js'
 
 describeStorageContract('PostgresStorage', async () => {
@@ -141,4 +142,50 @@ describe('PostgresStorage', () => {
     }
     expect(await storage.operationsCount(importKey)).toBe(1)
   })
+
+  // Transaction A takes its sequence, then waits for B, which holds key k; B registers k again (a
+  // higher sequence) and commits. Had A written the sequence it took before waiting, k's sequence
+  // would go down: a claim between the two commits writes B's higher version to ClickHouse, and the
+  // newer state A's round writes later under the lower version loses to it there.
+  it.each([
+    { name: 'a key B inserts', registered: false },
+    { name: 'a key already waiting', registered: true },
+  ])(
+    'never lowers the sequence of $name when a registration waited for another transaction',
+    async ({ registered }) => {
+      const importKey = uniqueName('model')
+      if (registered) await storage.registerOperations(importKey, 'insert', ['k'])
+      const seqOf = async (client: pg.ClientBase | pg.Pool) => {
+        const { rows } = await client.query<{ seq: string }>(
+          `SELECT seq::text AS seq FROM ${escapeIdentifier(schema)}.operations WHERE import_key = $1 AND key = 'k'`,
+          [importKey],
+        )
+        return BigInt(rows[0]?.seq ?? '0')
+      }
+      const [a, b] = [await pool.connect(), await pool.connect()]
+      try {
+        await b.query('BEGIN')
+        await storage.registerOperations(importKey, 'update', ['k'], { client: b })
+        await a.query('BEGIN')
+        const { rows } = await a.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+        const aRegisters = storage.registerOperations(importKey, 'update', ['k'], { client: a })
+        await waitUntil('A waiting for B’s lock on k', async () => {
+          const activity = await pool.query<{ wait: string | null }>(
+            'SELECT wait_event_type AS wait FROM pg_stat_activity WHERE pid = $1',
+            [rows[0]?.pid],
+          )
+          return activity.rows[0]?.wait === 'Lock'
+        })
+        await storage.registerOperations(importKey, 'update', ['k'], { client: b })
+        const committedByB = await seqOf(b)
+        await b.query('COMMIT')
+        await aRegisters
+        await a.query('COMMIT')
+        expect(await seqOf(pool)).toBeGreaterThan(committedByB)
+      } finally {
+        a.release()
+        b.release()
+      }
+    },
+  )
 })
