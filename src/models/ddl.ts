@@ -19,6 +19,13 @@ import type { Model } from './model.js'
 /** @default 1000 blocks: how many recent inserts a non-replicated table remembers to drop a replay. */
 export const DEFAULT_DEDUPLICATION_WINDOW = 1000
 
+/**
+ * @default 7 days: how long a replicated table chsync creates remembers a block's token
+ * (`replicated_deduplication_window_seconds`; ClickHouse ≥ 25.9 defaults to 1 hour). A round retries
+ * until the server answers, so an outage longer than this may write the chunk in flight twice.
+ */
+export const REPLICATED_DEDUPLICATION_SECONDS = 7 * 24 * 3600
+
 export interface CreateTableOptions {
   /** `non_replicated_deduplication_window` where the server has it. @default DEFAULT_DEDUPLICATION_WINDOW */
   deduplicationWindow?: number
@@ -114,7 +121,10 @@ function tableSettings(
   window: number,
 ): Record<string, string | number | boolean> {
   const settings: Record<string, string | number | boolean> = { ...engine.settings }
-  // Replicated tables deduplicate through the keeper already (replicated_deduplication_window).
+  // Replicated tables deduplicate through the keeper (replicated_deduplication_window), for as long
+  // as replicated_deduplication_window_seconds says: long enough for a retry after an outage.
+  if (replicatedTable && capabilities.mergeTreeSettings.has('replicated_deduplication_window_seconds'))
+    settings.replicated_deduplication_window_seconds ??= REPLICATED_DEDUPLICATION_SECONDS
   if (!replicatedTable && capabilities.nonReplicatedDeduplicationWindow && window > 0)
     settings.non_replicated_deduplication_window ??= window
   return settings

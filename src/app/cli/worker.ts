@@ -33,7 +33,8 @@ export function workerCommand(): Command {
       })
       try {
         for (const check of await checkModels(config)) {
-          if (check.error) logger.warn({ importKey: check.model.importKey, alias: check.alias }, check.error.message)
+          const problem = check.error?.message ?? check.deduplication
+          if (problem) logger.warn({ importKey: check.model.importKey, alias: check.alias }, problem)
         }
         const temporal = { ...config.temporal, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) }
         const { worker, connection } = await createWorker({ runtime, temporal, concurrency, metrics, logger })
