@@ -76,13 +76,15 @@ export interface Storage {
    * keys counted).
    */
   registerOperations(importKey: string, kind: OperationKind, keys: readonly string[]): Promise<number>
-  /** Operations waiting, claimed ones included. */
+  /** Operations waiting, claimed ones included, counted exactly (on PostgresStorage a scan of them all). */
   operationsCount(importKey: string): Promise<number>
-  /** Backlog size and age of the oldest waiting operation, for status and metrics. */
+  /** Backlog size (as `backlogRange`'s count) and age of the oldest waiting operation, for status and metrics. */
   backlog?(importKey: string): Promise<BacklogSnapshot>
   /**
    * Operations waiting with the lowest and highest sequence among them (nulls when none): a flush
-   * notes the highest at its call and is done once the lowest has passed it.
+   * notes the highest at its call and is done once the lowest has passed it. Every round asks, so
+   * it must not cost in proportion to the backlog: the count is exact up to 10,000 on
+   * PostgresStorage and PostgreSQL's estimate above (`EXACT_BACKLOG_UP_TO`).
    */
   backlogRange(importKey: string): Promise<BacklogRange>
   /**

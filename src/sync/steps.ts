@@ -21,7 +21,8 @@ export async function preSync(runtime: SyncRuntime, importKey: string, owner: st
   const unit = runtime.unit(importKey)
   const claim = await unit.storage.preSync(importKey, { batchSize: unit.batchSize, lockTtlMs: unit.lockTtlMs, owner })
   if (claim) crashPoint('preSync:claimed')
-  const backlog = await unit.storage.operationsCount(importKey)
+  // backlogRange, not operationsCount: its count is bounded in cost, and a round runs at every batch.
+  const { count: backlog } = await unit.storage.backlogRange(importKey)
   return { claim, backlog, batchSize: unit.batchSize, syncDelayMs: unit.syncDelayMs }
 }
 

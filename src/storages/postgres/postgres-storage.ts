@@ -13,6 +13,7 @@ import type {
   OperationKind,
   Storage,
 } from '../storage.js'
+import { backlogRange, backlogSnapshot } from './backlog.js'
 import { finishBatch } from './finish-batch.js'
 import { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
 import { catchUpSequence, installOutbox } from './install-outbox.js'
@@ -94,6 +95,7 @@ export class PostgresStorage implements Storage {
     return keys.length
   }
 
+  /** Exact, so it reads every waiting operation: for tools and tests, never called by a round. */
   async operationsCount(importKey: string): Promise<number> {
     await this.ensureSchema()
     const { rows } = await this.pool.query<{ n: number }>(
@@ -105,27 +107,12 @@ export class PostgresStorage implements Storage {
 
   async backlogRange(importKey: string): Promise<BacklogRange> {
     await this.ensureSchema()
-    const { rows } = await this.pool.query<{ count: number; oldest: string | null; newest: string | null }>(
-      `SELECT count(*)::int AS count, min(seq)::text AS oldest, max(seq)::text AS newest
-         FROM ${this.names.operations} WHERE import_key = $1`,
-      [importKey],
-    )
-    const row = rows[0]
-    return {
-      count: row?.count ?? 0,
-      oldestSeq: row?.oldest == null ? null : Number(row.oldest),
-      newestSeq: row?.newest == null ? null : Number(row.newest),
-    }
+    return backlogRange(this.pool, this.names, importKey)
   }
 
   async backlog(importKey: string): Promise<BacklogSnapshot> {
     await this.ensureSchema()
-    const { rows } = await this.pool.query<{ size: number; age: number | null }>(
-      `SELECT count(*)::int AS size, (extract(epoch FROM clock_timestamp() - min(registered_at)) * 1000)::float8 AS age
-         FROM ${this.names.operations} WHERE import_key = $1`,
-      [importKey],
-    )
-    return { size: rows[0]?.size ?? 0, oldestAgeMs: rows[0]?.age ?? null }
+    return backlogSnapshot(this.pool, this.names, importKey)
   }
 
   async preSync(importKey: string, options: ClaimOptions): Promise<Claim | null> {
