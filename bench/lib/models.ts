@@ -16,10 +16,16 @@ export interface BenchModelOptions {
   batchSize?: number
   /** @default 1,000 ms */
   syncDelayMs?: number
+  /** Where operations wait. @default the chsync default (redis) */
+  storage?: 'redis' | 'postgres'
 }
 
 function sync(options: BenchModelOptions) {
-  return { syncDelayMs: options.syncDelayMs ?? 1000, ...(options.batchSize ? { batchSize: options.batchSize } : {}) }
+  return {
+    syncDelayMs: options.syncDelayMs ?? 1000,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.storage ? { storage: options.storage } : {}),
+  }
 }
 
 export function ordersModel(options: BenchModelOptions): Model {

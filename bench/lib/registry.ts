@@ -8,6 +8,7 @@ export const BENCHMARKS = [
   'orchestration',
   'embeddings',
   'memory',
+  'postgres-drain',
 ] as const
 
 export type BenchmarkName = (typeof BENCHMARKS)[number]
