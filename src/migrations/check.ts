@@ -1,7 +1,6 @@
 import pg from 'pg'
 import type { ResolvedConfig } from '../config/load-config.js'
 import type { DatabaseConfig } from '../config/schema.js'
-import { probeCapabilities } from '../clickhouse/capabilities.js'
 import { ConfigError, SchemaMismatchError, type ChsyncError } from '../errors.js'
 import { reach } from '../reach.js'
 import { describeSourceTable } from '../source/describe.js'
@@ -40,7 +39,7 @@ export async function checkModels(config: ResolvedConfig): Promise<ModelCheck[]>
         const live = { ...admin, database: openDatabaseName(database) }
         await checkModel(live, model)
         const deduplication = routing.writeAliases.includes(alias)
-          ? await deduplicationGap(live, model.table, await probeCapabilities(admin))
+          ? await deduplicationGap(live, model.table)
           : undefined
         out.push({ model, alias, ...(deduplication ? { deduplication } : {}) })
       } catch (error) {

@@ -1,4 +1,3 @@
-import type { ClickHouseCapabilities } from '../clickhouse/capabilities.js'
 import type { ClickHouseDatabase } from '../clickhouse/client.js'
 import { qualifiedTable } from '../clickhouse/sql.js'
 import { DEFAULT_DEDUPLICATION_WINDOW, REPLICATED_DEDUPLICATION_SECONDS } from '../models/ddl.js'
@@ -25,24 +24,21 @@ function tableSettings(createTableQuery: string): Map<string, string> {
  * non-replicated MergeTree that chsync did not create has `non_replicated_deduplication_window = 0`
  * (its tokens are ignored), a replicated one may remember blocks for too short a time
  * (`replicated_deduplication_window_seconds`, 1 hour by default since ClickHouse 25.9) for a retry
- * after an outage. Undefined on a server without tokens (`capabilities`: nothing to check there,
- * the start-up log names that limit) and for a table that does not exist (reported elsewhere).
+ * after an outage. Undefined on a server without tokens (nothing to check there; the start-up log
+ * names that limit) and for a table that does not exist (reported elsewhere).
  */
-export async function deduplicationGap(
-  db: ClickHouseDatabase,
-  table: string,
-  capabilities: ClickHouseCapabilities,
-): Promise<string | undefined> {
-  if (!capabilities.insertDeduplicationToken) return undefined
+export async function deduplicationGap(db: ClickHouseDatabase, table: string): Promise<string | undefined> {
+  // One query (the check runs for every model and alias at start): the token capability with the table.
   const [live] = await (
     await db.client.query({
       query:
-        `SELECT engine, create_table_query FROM system.tables WHERE database = ${stringLiteral(db.database)} ` +
-        `AND name = ${stringLiteral(table)}`,
+        `SELECT engine, create_table_query, ` +
+        `(SELECT count() FROM system.settings WHERE name = 'insert_deduplication_token') AS tokens ` +
+        `FROM system.tables WHERE database = ${stringLiteral(db.database)} AND name = ${stringLiteral(table)}`,
       format: 'JSONEachRow',
     })
-  ).json<{ engine: string; create_table_query: string }>()
-  if (!live || !live.engine.endsWith('MergeTree')) return undefined
+  ).json<{ engine: string; create_table_query: string; tokens: string | number }>()
+  if (!live || Number(live.tokens) === 0 || !live.engine.endsWith('MergeTree')) return undefined
   const defaults = await (
     await db.client.query({
       query: `SELECT name, value FROM system.merge_tree_settings WHERE name LIKE '%deduplication_window%'`,
