@@ -9,9 +9,8 @@ import type { SyncRuntime } from '../src/sync/runtime.js'
 import { crashPoint } from '../src/sync/crash-point.js'
 import { withHeartbeat } from './heartbeat.js'
 
-/** The activities, by name: a `<name>:done` crash point follows each. */
-type StepName =
-  'preSync' | 'fetchRows' | 'serializeRows' | 'insertBatch' | 'postSync' | 'postSyncFailed' | 'backlogMark'
+/** The bookkeeping activities, by name: a `<name>:done` crash point follows each. */
+type StepName = 'preSync' | 'postSync' | 'postSyncFailed' | 'backlogMark'
 
 export interface SyncActivityDeps {
   runtime: SyncRuntime
@@ -39,35 +38,11 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     preSync: (importKey: string, owner: string) =>
       step(importKey, 'preSync', () => steps.preSync(runtime, importKey, owner)),
 
-    /** Re-runnable: re-reads and re-stages the rows, or does nothing once the payload is frozen. */
-    fetchRows: (claim: Claim) =>
-      step(claim.importKey, 'fetchRows', () => withHeartbeat(() => steps.fetchRows(runtime, claim))),
-
-    /** Re-runnable: the first run freezes the payload; a re-run reuses it byte for byte. */
-    serializeRows: (claim: Claim) =>
-      step(claim.importKey, 'serializeRows', () => withHeartbeat(() => steps.serializeRows(runtime, claim))),
-
     /**
-     * Re-runnable: chunks carry deduplication tokens, and chunks an earlier attempt recorded as done
-     * are skipped; on a server without tokens an older attempt still running stops (src/sync/steps.ts).
-     */
-    insertBatch: (claim: Claim) =>
-      step(claim.importKey, 'insertBatch', () =>
-        withHeartbeat(async (report) => {
-          const info = Context.current().info
-          const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
-          const result = await steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt)
-          metrics.rowsInserted.inc({ import_key: claim.importKey }, result.rows)
-          return result
-        }),
-      ),
-
-    /**
-     * fetchRows, serializeRows and insertBatch as ONE activity (one Temporal round trip instead of
-     * three, and the source rows never staged). Re-runnable as each of them is: the payload is frozen
-     * before the first insert and re-sent byte for byte with the same tokens, chunks recorded as done
-     * are skipped, and on a server without tokens an older attempt still running stops (src/sync/steps.ts).
-     * The crash points of the three steps stay where their work ends.
+     * Fetch, serialize and insert as ONE activity: one Temporal round trip, and the source rows never
+     * staged. Re-runnable: the payload is frozen before the first insert and re-sent byte for byte with
+     * the same tokens, chunks recorded as done are skipped, and on a server without tokens an older
+     * attempt still running stops (src/sync/steps.ts). Crash points mark where each part's work ends.
      */
     syncBatch: (claim: Claim) =>
       boundary(() =>
@@ -75,14 +50,14 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           const info = Context.current().info
           const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
           const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
-            steps.fetchAndSerialize(runtime, claim, () => crashPoint('fetchRows:done')),
+            steps.fetchAndSerialize(runtime, claim, () => crashPoint('syncBatch:fetched')),
           )
-          crashPoint('serializeRows:done')
+          crashPoint('syncBatch:frozen')
           const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
             steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt),
           )
           metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
-          crashPoint('insertBatch:done')
+          crashPoint('syncBatch:done')
           return {
             fetched: serialized.fetched,
             rows: inserted.rows,

@@ -46,8 +46,7 @@ export const benchmark: Benchmark = {
         for (;;) {
           const pre = await steps.preSync(run.runtime, model.importKey, 'bench-direct')
           if (!pre.claim) break
-          await steps.fetchRows(run.runtime, pre.claim)
-          await steps.serializeRows(run.runtime, pre.claim)
+          await steps.fetchAndSerialize(run.runtime, pre.claim)
           await steps.insertBatch(run.runtime, pre.claim, undefined, () => undefined)
           await steps.postSync(run.runtime, pre.claim)
           count++

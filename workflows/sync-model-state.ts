@@ -4,6 +4,7 @@ import type {
   BatchSummary,
   ErrorSummary,
   FlushResult,
+  PendingRequests,
   SyncModelInput,
   SyncModelState,
   SyncState,
@@ -11,10 +12,12 @@ import type {
 } from './types.js'
 import { initialState } from './types.js'
 
-/** A flush waiting for every operation up to `untilSeq` to leave the storage. */
+/** A flush asking for every operation up to `untilSeq` to leave the storage. */
 interface PendingFlush {
   untilSeq: number
   done: boolean
+  /** Its update handler waits for `done` (flush --wait). */
+  waiting: boolean
 }
 
 /**
@@ -28,13 +31,31 @@ export class SyncModelRun {
   /** Rounds in this run; continue-as-new resets it. */
   roundsThisRun = 0
   stopRequested = false
-  /** Set by a flush; the wait between rounds ends as soon as it is true. */
-  flushRequested = false
-  private readonly flushes: PendingFlush[] = []
+  /** Flushes not yet satisfied, waiting or not; settled after every round. */
+  private flushes: PendingFlush[] = []
 
   constructor(input: SyncModelInput) {
     this.importKey = input.importKey
     this.state = input.state ? { ...initialState(), ...input.state } : initialState()
+    this.stopRequested = input.pending?.stop ?? false
+    const flushUntilSeq = input.pending?.flushUntilSeq ?? null
+    if (flushUntilSeq !== null) this.flushes.push({ untilSeq: flushUntilSeq, done: false, waiting: false })
+  }
+
+  /** What the next run must still act on. Waiting flushes are not carried: this run answers them first. */
+  get pending(): PendingRequests {
+    const open = this.flushes.filter((flush) => !flush.done).map((flush) => flush.untilSeq)
+    return { stop: this.stopRequested, flushUntilSeq: open.length ? Math.max(...open) : null }
+  }
+
+  /** A flush asks for rounds: the wait between rounds ends while one is unsatisfied. */
+  get flushRequested(): boolean {
+    return this.flushes.some((flush) => !flush.done)
+  }
+
+  /** A flush handler waits for a round: the run must not continue as new before it is answered. */
+  get flushWaiting(): boolean {
+    return this.flushes.some((flush) => flush.waiting && !flush.done)
   }
 
   get syncState(): SyncState {
@@ -79,25 +100,29 @@ export class SyncModelRun {
     }
   }
 
-  /** Registers a flush that is satisfied once no operation up to `newestSeq` remains. */
-  addFlush(newestSeq: number | null): PendingFlush {
-    const flush = { untilSeq: newestSeq ?? 0, done: newestSeq === null }
+  /**
+   * Registers a flush that is satisfied once no operation up to `newestSeq` remains. A flush without
+   * wait stays registered until a round satisfies it, so rounds go on without `syncDelay` until then.
+   */
+  addFlush(newestSeq: number | null, wait: boolean): PendingFlush {
+    const flush = { untilSeq: newestSeq ?? 0, done: newestSeq === null, waiting: wait }
     this.flushes.push(flush)
-    this.flushRequested = true
     return flush
   }
 
+  /** The answer to a flush whose handler waited (or timed out); the flush is then forgotten. */
   flushResult(flush: PendingFlush): FlushResult {
-    this.flushes.splice(this.flushes.indexOf(flush), 1)
+    if (flush.waiting) this.flushes = this.flushes.filter((other) => other !== flush)
     return { synced: flush.done, backlog: this.state.backlog }
   }
 
-  /** After every round: which waiting flushes are satisfied, given the oldest operation still stored. */
+  /** After every round: which flushes are satisfied, given the oldest operation still stored. */
   settleFlushes(oldestSeq: number | null): void {
     for (const flush of this.flushes) {
       if (oldestSeq === null || oldestSeq > flush.untilSeq) flush.done = true
     }
-    this.flushRequested = this.flushes.some((flush) => !flush.done)
+    // A waiting flush leaves in its handler (flushResult); the others once satisfied.
+    this.flushes = this.flushes.filter((flush) => flush.waiting || !flush.done)
   }
 
   /** Throws instead of waiting when a flush cannot make progress: it would only time out. */

@@ -1,22 +1,16 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   log,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow'
-import type { createSyncActivities } from '../activities/sync.js'
-import type { ActivityTimeouts } from '../src/config/temporal-settings.js'
 import type { Claim } from '../src/storages/storage.js'
-import type { NonRetryableErrorType } from '../src/errors.js'
+import { activityProxies, type LocalActivities } from './activity-options.js'
 import { flushUpdate, pauseSignal, resumeSignal, statusQuery, stopSignal, type FlushOptions } from './messages.js'
+import { isConfigurationError, summarize } from './round-errors.js'
 import {
   backlogSearchAttribute,
   lastSyncTimeSearchAttribute,
@@ -24,77 +18,7 @@ import {
   stateSearchAttribute,
 } from './search-attributes.js'
 import { SyncModelRun } from './sync-model-state.js'
-import type { BatchSummary, ErrorSummary, SyncModelInput, SyncState } from './types.js'
-
-type SyncActivities = ReturnType<typeof createSyncActivities>
-
-/** Errors a retry cannot fix; kept in step with NON_RETRYABLE_ERROR_TYPES in src/errors.ts (a test checks). */
-export const NON_RETRYABLE: readonly NonRetryableErrorType[] = ['ConfigError', 'SchemaMismatchError', 'PoisonRowError']
-
-/**
- * Activity retries: transient errors (network, a server down, a busy lock) retry with backoff inside
- * the step; after a few attempts the round fails visibly (status, Web UI) and the workflow retries the
- * round with its own backoff, resuming the same claimed batch — so nothing is ever given up.
- */
-const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 }
-
-/** Bookkeeping steps touch only the storage: a few round trips, so a short timeout finds a dead worker fast. */
-const BOOKKEEPING_TIMEOUT_MS = 30_000
-
-/**
- * Data steps move a whole batch (10k rows by default, MBs of payload): minutes at most, and a
- * heartbeat every few seconds, so a killed worker is noticed in 30 s rather than at the timeout.
- */
-const DATA_TIMEOUT = '10m'
-const HEARTBEAT_TIMEOUT_MS = 30_000
-
-/**
- * The options of each timeout class; `timeouts` (workflow input, from the starting client's
- * temporal.activityTimeouts) shortens them in tests.
- *
- * Since ONE_DATA_ACTIVITY, the bookkeeping steps run as local activities (`local`): a few Redis round
- * trips each, run in the worker inside the workflow task, without the three server round trips of a
- * scheduled activity (measured ~40 ms each under load, most of a small round). A crash re-runs them
- * after the workflow task times out; they are idempotent.
- */
-function activityOptions(timeouts: ActivityTimeouts = {}) {
-  const bookkeeping = {
-    startToCloseTimeout: timeouts.bookkeepingMs ?? BOOKKEEPING_TIMEOUT_MS,
-    retry: { ...retry, nonRetryableErrorTypes: [...NON_RETRYABLE] },
-  }
-  const local = { startToCloseTimeout: bookkeeping.startToCloseTimeout, retry: bookkeeping.retry }
-  const data = {
-    ...bookkeeping,
-    startToCloseTimeout: DATA_TIMEOUT,
-    heartbeatTimeout: timeouts.heartbeatMs ?? HEARTBEAT_TIMEOUT_MS,
-  }
-  return { bookkeeping, local, data }
-}
-
-/** The activity proxies of a run, with its timeouts. */
-function activityProxies(timeouts: ActivityTimeouts | undefined) {
-  const options = activityOptions(timeouts)
-  return {
-    options,
-    bookkeeping: proxyActivities<SyncActivities>(options.bookkeeping),
-    localBookkeeping: proxyLocalActivities<SyncActivities>(options.local),
-    data: proxyActivities<SyncActivities>(options.data),
-  }
-}
-type Bookkeeping = ReturnType<typeof activityProxies>['bookkeeping']
-
-/**
- * Patch id: rounds run preSync and postSync as local activities and fetch + serialize + insert as
- * one activity (syncBatch). Runs started before it replay the five-activity round. Do not rename.
- */
-export const ONE_DATA_ACTIVITY = 'one-data-activity-per-round'
-
-/**
- * Patch id: ChsyncState follows pause, resume and stop as they happen, not only after a round (a
- * paused model showed `running` in the Web UI). Runs started before it publish after rounds only.
- * Do not rename.
- */
-export const STATE_FOLLOWS_SIGNALS = 'state-search-attribute-follows-signals'
+import type { BatchSummary, SyncModelInput, SyncState } from './types.js'
 
 /**
  * Syncs one model (or multi-model) from the storage into ClickHouse, forever, one batch per round:
@@ -109,25 +33,20 @@ export const STATE_FOLLOWS_SIGNALS = 'state-search-attribute-follows-signals'
  *      (postSyncFailed on failure: release the lock, keep every operation) (a local activity)
  *   6. wait       no wait while a full batch is waiting; else `syncDelay` on a timer, cut short by flush
  *
- * Runs started before ONE_DATA_ACTIVITY replay the older round: preSync, fetchRows, serializeRows,
- * insertBatch and postSync, each a scheduled activity (fetchRows staged the source rows).
- *
  * Paused and blocked workflows wait for `resume`. A configuration error blocks; a transient one
- * backs off and retries the round. The workflow continues as new when the SDK suggests it.
+ * backs off and retries the round. The workflow continues as new when the SDK suggests it or every
+ * `continueAsNewEveryRounds` rounds, once no flush waits, carrying its state and pending requests.
  * Do not rename — replay.
  */
 export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
   const run = new SyncModelRun(input)
+  const proxies = activityProxies(input.activityTimeouts)
   const owner = workflowInfo().workflowId
-  const { options: stepOptions, bookkeeping, localBookkeeping, data } = activityProxies(input.activityTimeouts)
-  // Decided once per run, before any round: a run is either all old rounds or all new ones.
-  const oneDataActivity = patched(ONE_DATA_ACTIVITY)
-  const book = oneDataActivity ? localBookkeeping : bookkeeping
-  const stateFollowsSignals = patched(STATE_FOLLOWS_SIGNALS)
+  // ChsyncState follows pause, resume and stop as they happen, not only after a round (a paused
+  // model showed `running` in the Web UI).
   let published: SyncState | null = null
-  /** Upserts the search attributes when a signal changed the state since they were last published. */
   const publishStateChange = () => {
-    if (!stateFollowsSignals || run.syncState === published) return
+    if (run.syncState === published) return
     publishSearchAttributes(run)
     published = run.syncState
   }
@@ -140,18 +59,20 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
     flushUpdate,
     async (options) => {
       run.assertFlushCanProgress()
-      const mark = await bookkeeping.backlogMark(run.importKey)
+      const mark = await proxies.bookkeeping.backlogMark(run.importKey)
       // Fresher than the state's backlog, which a round whose postSync result was lost leaves stale.
       run.onBacklog(mark.backlog)
-      const flush = run.addFlush(mark.newestSeq)
-      if (options.wait) await condition(() => flush.done || run.state.blocked !== null, options.timeoutMs ?? 60_000)
+      const flush = run.addFlush(mark.newestSeq, options.wait ?? false)
+      if (options.wait) {
+        const answered = () => flush.done || run.state.blocked !== null || run.stopRequested
+        await condition(answered, options.timeoutMs ?? 60_000)
+      }
       return run.flushResult(flush)
     },
     { validator: (options: FlushOptions) => run.validateFlush(options) },
   )
 
-  let batchSize = 1
-  let syncDelayMs = 5_000
+  let pace = { batchSize: 1, syncDelayMs: 5_000 }
   const continueEvery = input.continueAsNewEveryRounds ?? 500
 
   while (!run.stopRequested) {
@@ -160,103 +81,74 @@ export async function syncModelWorkflow(input: SyncModelInput): Promise<void> {
     publishStateChange()
     if (run.stopRequested) break
 
-    let claim: Claim | null = null
-    try {
-      const started = Date.now()
-      // 1. preSync
-      const pre = await book.preSync(run.importKey, owner)
-      ;({ batchSize, syncDelayMs } = pre)
-      run.onBacklog(pre.backlog)
-      claim = pre.claim
-      if (claim && oneDataActivity) {
-        const batch = `batch ${claim.batchId} (${claim.size} operations)`
-        // 2–4. syncBatch: fetch, serialize (freeze), insert
-        const synced = await data.syncBatch.executeWithOptions({ ...stepOptions.data, summary: `sync ${batch}` }, [
-          claim,
-        ])
-        // 5. postSync
-        const post = await localBookkeeping.postSync.executeWithOptions(
-          { ...stepOptions.local, summary: `commit ${batch}` },
-          [claim],
-        )
-        commitRound(
-          run,
-          {
-            batchId: claim.batchId,
-            size: claim.size,
-            rows: synced.rows,
-            parked: synced.parked,
-            durationMs: Date.now() - started,
-            at: new Date().toISOString(),
-          },
-          post.backlog,
-        )
-        run.settleFlushes(post.oldestSeq)
-      } else if (claim) {
-        // The summaries name the batch in the Web UI's event list.
-        const batch = `batch ${claim.batchId} (${claim.size} operations)`
-        // 2. fetchRows
-        await data.fetchRows.executeWithOptions({ ...stepOptions.data, summary: `fetch ${batch}` }, [claim])
-        // 3. serializeRows
-        const serialized = await data.serializeRows.executeWithOptions(
-          { ...stepOptions.data, summary: `serialize ${batch}` },
-          [claim],
-        )
-        // 4. insertBatch
-        const inserted = await data.insertBatch.executeWithOptions(
-          { ...stepOptions.data, summary: `insert ${batch}` },
-          [claim],
-        )
-        // 5. postSync
-        const post = await bookkeeping.postSync.executeWithOptions(
-          { ...stepOptions.bookkeeping, summary: `commit ${batch}` },
-          [claim],
-        )
-        commitRound(
-          run,
-          {
-            batchId: claim.batchId,
-            size: claim.size,
-            rows: inserted.rows,
-            parked: serialized.parked + inserted.parked,
-            durationMs: Date.now() - started,
-            at: new Date().toISOString(),
-          },
-          post.backlog,
-        )
-        run.settleFlushes(post.oldestSeq)
-      } else {
-        run.settleFlushes(null)
-      }
-    } catch (error) {
-      const summary = summarize(error)
-      const blocking = isConfigurationError(error)
-      log.warn('sync round failed', {
-        importKey: run.importKey,
-        batchId: claim?.batchId,
-        blocking,
-        error: summary.message,
-      })
-      if (claim) await releaseFailedBatch(book, claim, summary.message)
-      run.onFailed(summary, blocking)
-    }
+    pace = (await syncRound(run, proxies, owner)) ?? pace
     publishSearchAttributes(run)
     published = run.syncState
 
     if (workflowInfo().continueAsNewSuggested || run.roundsThisRun >= continueEvery) {
-      await condition(allHandlersFinished)
-      await continueAsNew<typeof syncModelWorkflow>({ ...input, state: run.state })
+      // A waiting flush needs rounds of this run: answer it first, continue as new after a later round.
+      await condition(() => allHandlersFinished() || run.flushWaiting)
+      if (!run.flushWaiting) {
+        await continueAsNew<typeof syncModelWorkflow>({ ...input, state: run.state, pending: run.pending })
+      }
     }
 
     // 6. wait: back off after a failure; none while a full batch waits; else syncDelay or a flush
     if (run.state.consecutiveFailures > 0 && !run.state.blocked) {
       await condition(() => run.stopRequested, run.backoffMs())
-    } else if (run.state.backlog < batchSize) {
-      await condition(() => run.flushRequested || run.stopRequested || !run.canRun, syncDelayMs)
+    } else if (run.state.backlog < pace.batchSize) {
+      await condition(() => run.flushRequested || run.stopRequested || !run.canRun, pace.syncDelayMs)
     }
   }
   publishStateChange()
   await condition(allHandlersFinished)
+}
+
+/**
+ * Steps 1–5 of one round. Returns the storage's pace (batch size, delay) from preSync, or null when
+ * the round failed before it; a failure is recorded in the run, never thrown.
+ */
+async function syncRound(
+  run: SyncModelRun,
+  { options, local, data }: ReturnType<typeof activityProxies>,
+  owner: string,
+): Promise<{ batchSize: number; syncDelayMs: number } | null> {
+  let claim: Claim | null = null
+  let pace = null
+  try {
+    const started = Date.now()
+    const pre = await local.preSync(run.importKey, owner)
+    pace = { batchSize: pre.batchSize, syncDelayMs: pre.syncDelayMs }
+    run.onBacklog(pre.backlog)
+    claim = pre.claim
+    if (!claim) {
+      run.settleFlushes(null)
+      return pace
+    }
+    // The summaries name the batch in the Web UI's event list.
+    const batch = `batch ${claim.batchId} (${claim.size} operations)`
+    const synced = await data.syncBatch.executeWithOptions({ ...options.data, summary: `sync ${batch}` }, [claim])
+    const post = await local.postSync.executeWithOptions({ ...options.bookkeeping, summary: `commit ${batch}` }, [
+      claim,
+    ])
+    const { batchId, size } = claim
+    const { rows, parked } = synced
+    const durationMs = Date.now() - started
+    commitRound(run, { batchId, size, rows, parked, durationMs, at: new Date().toISOString() }, post.backlog)
+    run.settleFlushes(post.oldestSeq)
+  } catch (error) {
+    const summary = summarize(error)
+    const blocking = isConfigurationError(error)
+    log.warn('sync round failed', {
+      importKey: run.importKey,
+      batchId: claim?.batchId,
+      blocking,
+      error: summary.message,
+    })
+    if (claim) await releaseFailedBatch(local, claim, summary.message)
+    run.onFailed(summary, blocking)
+  }
+  return pace
 }
 
 /**
@@ -280,9 +172,9 @@ function commitRound(run: SyncModelRun, batch: BatchSummary, backlog: number): v
  * Releases the lock of a failed round, keeping every operation. If the storage cannot be reached
  * either, the lock expires on its own and the next round resumes the batch: nothing to do here.
  */
-async function releaseFailedBatch(book: Bookkeeping, claim: Claim, message: string): Promise<void> {
+async function releaseFailedBatch(local: LocalActivities, claim: Claim, message: string): Promise<void> {
   try {
-    await book.postSyncFailed(claim, message)
+    await local.postSyncFailed(claim, message)
   } catch (error) {
     log.warn('could not release the lock of a failed batch; it will expire', {
       importKey: claim.importKey,
@@ -299,22 +191,4 @@ function publishSearchAttributes(run: SyncModelRun): void {
     { key: backlogSearchAttribute, value: run.state.backlog },
     ...(run.state.lastSyncTime ? [{ key: lastSyncTimeSearchAttribute, value: new Date(run.state.lastSyncTime) }] : []),
   ])
-}
-
-function rootCause(error: unknown): unknown {
-  return error instanceof ActivityFailure && error.cause ? error.cause : error
-}
-
-/** A failure no retry can fix: the activity marked it non-retryable with one of our error types. */
-function isConfigurationError(error: unknown): boolean {
-  const cause = rootCause(error)
-  return cause instanceof ApplicationFailure && (NON_RETRYABLE as readonly string[]).includes(cause.type ?? '')
-}
-
-function summarize(error: unknown): ErrorSummary {
-  const cause = rootCause(error)
-  const type =
-    cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : cause instanceof Error ? cause.name : 'Error'
-  const message = cause instanceof Error ? cause.message : String(cause)
-  return { message, type, at: new Date().toISOString() }
 }

@@ -17,8 +17,17 @@ export interface SyncModelInput {
   state?: SyncModelState
   /** Continue as new after this many rounds even without the SDK's suggestion. @default 500 */
   continueAsNewEveryRounds?: number
+  /** Control requests a run received but did not act on; carried across continue-as-new (invariant 8). */
+  pending?: PendingRequests
   /** From the starting client's `temporal.activityTimeouts`; carried across continue-as-new. */
   activityTimeouts?: ActivityTimeouts
+}
+
+export interface PendingRequests {
+  /** `stop` was signalled: the next run ends at once. */
+  stop: boolean
+  /** The newest sequence an unsatisfied flush (without wait) asked for; rounds go on without delay until it is synced. */
+  flushUntilSeq: number | null
 }
 
 /** Facts about the last batch that reached ClickHouse. */

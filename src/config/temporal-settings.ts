@@ -16,7 +16,7 @@ export interface TemporalSettings {
  * only slow (a starved machine) while it still runs. Tests shorten both to keep crash scenarios fast.
  */
 export interface ActivityTimeouts {
-  /** Data steps (fetchRows, serializeRows, insertBatch): longest silence between heartbeats. @default 30000 */
+  /** The data step (syncBatch: fetch, serialize, insert): longest silence between heartbeats. @default 30000 */
   heartbeatMs?: number
   /** Bookkeeping steps (preSync, postSync, postSyncFailed, backlogMark): start-to-close. @default 30000 */
   bookkeepingMs?: number

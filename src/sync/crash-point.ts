@@ -3,27 +3,29 @@
  * SIGKILLs itself when it reaches that point — no cleanup, no reply to Temporal, the crash a
  * kill -9 or a lost machine causes. Unset (production), a point is one environment lookup.
  *
- * `<step>:done` points fire once a step did its work and before Temporal hears of it (the step runs
- * again on another worker): activity names, and fetchRows / serializeRows / insertBatch also name
- * where each part of syncBatch ends. The others sit inside a step, at the line where a crash hurts
- * most; src/sync/steps.ts calls them.
+ * `<activity>:done` points fire once an activity did its work and before Temporal hears of it (it
+ * runs again on another worker); `syncBatch:fetched` and `syncBatch:frozen` mark where the fetch and
+ * the serialize parts of syncBatch end. The others sit inside a step, at the line where a crash
+ * hurts most; src/sync/steps.ts calls them.
  */
 export const CRASH_POINTS = [
   'preSync:done',
-  'fetchRows:done',
-  'serializeRows:done',
-  'insertBatch:done',
+  /** syncBatch read the rows (kept in memory), the payload not yet frozen: nothing staged. */
+  'syncBatch:fetched',
+  /** syncBatch froze the payload (chunks + manifest staged), nothing inserted yet. */
+  'syncBatch:frozen',
+  'syncBatch:done',
   'postSync:done',
   'postSyncFailed:done',
   'backlogMark:done',
   /** The claim script ran (lock taken, batch claimed), the claim not yet returned. */
   'preSync:claimed',
   /** A payload chunk staged, the manifest (which freezes the payload) not yet written. */
-  'serializeRows:chunkStaged',
+  'syncBatch:chunkStaged',
   /** A chunk landed in ClickHouse and its progress was recorded; the next chunk is not yet sent. */
-  'insertBatch:chunkInserted',
+  'syncBatch:chunkInserted',
   /** The last chunk landed in ClickHouse, its progress not yet heartbeated. */
-  'insertBatch:lastChunkInserted',
+  'syncBatch:lastChunkInserted',
   /** Rows inserted and dead letters read, the storage's commit (remove operations, release lock) not yet called. */
   'postSync:beforeCommit',
 ] as const

@@ -10,10 +10,6 @@ import type { Claim, Storage } from '../storages/storage.js'
  */
 
 export const STAGED = {
-  /** Source rows from fetchRows: `[key, row][]`. */
-  rows: 'rows',
-  /** Current ClickHouse rows per model, for collapsing deletes: `[key, row][]`. */
-  state: (model: string) => `state:${model}`,
   /** The frozen payload's table of contents (`PayloadManifest`). */
   manifest: 'payload',
   /** One chunk of JSONEachRow bytes. */

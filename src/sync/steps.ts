@@ -26,39 +26,6 @@ export async function preSync(runtime: SyncRuntime, importKey: string, owner: st
   return { claim, backlog, batchSize: unit.batchSize, syncDelayMs: unit.syncDelayMs }
 }
 
-/** Safe to re-run: it reads and stages again, or does nothing once the payload is frozen. */
-export async function fetchRows(runtime: SyncRuntime, claim: Claim): Promise<FetchResult> {
-  const unit = runtime.unit(claim.importKey)
-  const frozen = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
-  if (frozen) return { fetched: 0, missing: 0 }
-  await unit.storage.extendLock(claim, unit.lockTtlMs)
-  const operations = await unit.storage.getOperations(claim)
-  const wanted = operations.filter((op) => op.kind !== 'delete').map((op) => op.key)
-  const rows = await unit.fetchRows(wanted)
-  await stageValue(unit.storage, claim, STAGED.rows, [...rows])
-  for (const model of unit.models.filter((m) => m.needsCurrentState)) {
-    const state = await model.readCurrentState(operations.map((op) => op.key))
-    await stageValue(unit.storage, claim, STAGED.state(model.name), [...state])
-  }
-  return { fetched: rows.size, missing: wanted.length - rows.size }
-}
-
-/** Safe to re-run: the first run freezes the payload; later runs reuse it byte for byte. */
-export async function serializeRows(runtime: SyncRuntime, claim: Claim): Promise<SerializeResult> {
-  const unit = runtime.unit(claim.importKey)
-  const frozen = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
-  if (frozen) return summarizeManifest(frozen, true)
-
-  const operations = await unit.storage.getOperations(claim)
-  const rows = new Map(await requireStagedValue<[string, SourceRow][]>(unit.storage, claim, STAGED.rows))
-  const state = new Map<string, Map<string, ClickHouseRow>>()
-  for (const model of unit.models.filter((m) => m.needsCurrentState)) {
-    const staged = await requireStagedValue<[string, ClickHouseRow][]>(unit.storage, claim, STAGED.state(model.name))
-    state.set(model.name, new Map(staged))
-  }
-  return await freezePayload(unit, claim, { operations, rows, state })
-}
-
 /** What a round reads for its batch: the operations, their source rows, and ClickHouse's state where needed. */
 interface FetchedBatch {
   operations: Operation[]
@@ -68,10 +35,10 @@ interface FetchedBatch {
 }
 
 /**
- * Fetch and serialize in one step, rows kept in memory: fetchRows + serializeRows without staging
- * the source rows in between (the payload alone is staged, once). Safe to re-run: once the payload
- * is frozen it is reused byte for byte; before that, nothing was staged and the batch is read again.
- * `afterFetch` runs between reading and freezing (the crash tests kill the worker there).
+ * Fetch and serialize in one step, rows kept in memory (the payload alone is staged, once). Safe to
+ * re-run: once the payload is frozen it is reused byte for byte; before that, nothing was staged and
+ * the batch is read again. `afterFetch` runs between reading and freezing (the crash tests kill the
+ * worker there).
  */
 export async function fetchAndSerialize(
   runtime: SyncRuntime,
@@ -116,7 +83,7 @@ async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: Fetched
     const chunks: ChunkInfo[] = []
     for (const chunk of eachChunk(model, unit.chunkLimits, true)) {
       await unit.storage.stage(claim, STAGED.chunk(model.model, chunks.length), chunk.bytes)
-      crashPoint('serializeRows:chunkStaged')
+      crashPoint('syncBatch:chunkStaged')
       chunks.push(chunk.info)
     }
     manifest.models.push({ model: model.model, chunks })
@@ -191,7 +158,7 @@ export async function insertBatch(
             model: modelName,
           })
           const last = index === chunks.length - 1
-          if (last) crashPoint('insertBatch:lastChunkInserted')
+          if (last) crashPoint('syncBatch:lastChunkInserted')
           for (const line of rejected) {
             operations ??= await unit.storage.getOperations(claim)
             const operation = operationAt(operations, info.opIndex[line.line] ?? -1)
@@ -200,7 +167,7 @@ export async function insertBatch(
           state.done.push(step)
           progress(state)
           if (untokenedTarget) await stageValue(unit.storage, claim, STAGED.insertProgress, state)
-          if (!last) crashPoint('insertBatch:chunkInserted')
+          if (!last) crashPoint('syncBatch:chunkInserted')
         }
         result.rows += info.rows
         result.inserts += 1

@@ -120,8 +120,7 @@ export class SyncHarness {
    */
   async freezeBatch(importKey: string, owner: string): Promise<{ claim: Claim; serialized: SerializeResult }> {
     const claim = (await steps.preSync(this.runtime, importKey, owner)).claim as Claim
-    await steps.fetchRows(this.runtime, claim)
-    return { claim, serialized: await steps.serializeRows(this.runtime, claim) }
+    return { claim, serialized: await steps.fetchAndSerialize(this.runtime, claim) }
   }
 
   async flush(handle: SyncWorkflowHandle, timeoutMs = 60_000): Promise<FlushResult> {

@@ -5,17 +5,17 @@ import { faultScenario } from '../../utils/faults.js'
 
 /**
  * Each crash point inside a step (src/sync/crash-point.ts), and what it leaves half done. Fetching
- * stages nothing since the round became one syncBatch activity, so its one dangerous line (rows
- * read, payload not yet frozen) is `fetchRows:done`, in crash-points.test.ts.
+ * stages nothing (the rows stay in syncBatch's memory), so its one dangerous line (rows read,
+ * payload not yet frozen) is `syncBatch:fetched`, in crash-points.test.ts.
  */
 const POINTS: { point: CrashPoint; where: string }[] = [
   { point: 'preSync:claimed', where: 'preSync, after the claim script took the lock and the batch, before returning' },
-  { point: 'serializeRows:chunkStaged', where: 'serializeRows, after the first chunk was staged, before the manifest' },
+  { point: 'syncBatch:chunkStaged', where: 'syncBatch, after the first chunk was staged, before the manifest' },
   {
-    point: 'insertBatch:chunkInserted',
-    where: 'insertBatch, after chunk 1 of a multi-chunk batch landed and its progress was reported, before chunk 2',
+    point: 'syncBatch:chunkInserted',
+    where: 'syncBatch, after chunk 1 of a multi-chunk batch landed and its progress was reported, before chunk 2',
   },
-  { point: 'insertBatch:lastChunkInserted', where: 'insertBatch, after the last chunk landed, before its heartbeat' },
+  { point: 'syncBatch:lastChunkInserted', where: 'syncBatch, after the last chunk landed, before its heartbeat' },
   { point: 'postSync:beforeCommit', where: 'postSync, before the storage call that removes the batch' },
 ]
 

@@ -4,7 +4,7 @@ import { faultScenario } from '../../utils/faults.js'
 
 /**
  * SIGKILL pinpointed at each step of a round: the worker dies right after the step did its work and
- * before Temporal heard of it (CHSYNC_CRASH_AT=<step>:done), so the step runs again on a fresh worker
+ * before Temporal heard of it (CHSYNC_CRASH_AT=<step>:done, or the point where a part of syncBatch ends), so the step runs again on a fresh worker
  * once its timeout passes. After every step's crash, the batch still arrives exactly once: ClickHouse
  * (read from a child process, so the next worker can still open the embedded directory) equals PostgreSQL.
  */
@@ -14,7 +14,10 @@ describe('a worker killed right after each step of a round', () => {
   beforeAll(() => rig.setUp())
   afterAll(() => rig.tearDown())
 
-  for (const step of ['preSync', 'fetchRows', 'serializeRows', 'insertBatch', 'postSync'] as const) {
+  // The fetch and serialize parts of syncBatch end at syncBatch:fetched and syncBatch:frozen.
+  const POINTS = ['preSync:done', 'syncBatch:fetched', 'syncBatch:frozen', 'syncBatch:done', 'postSync:done'] as const
+  for (const point of POINTS) {
+    const step = point.replace(':done', '').replace(':', ' ')
     faultScenario(
       {
         group: 'Process and service faults',
@@ -24,7 +27,7 @@ describe('a worker killed right after each step of a round', () => {
       },
       async () => {
         await rig.changeSome()
-        await rig.crashAt(`${step}:done`)
+        await rig.crashAt(point)
         return rig.flushAndVerify()
       },
     )

@@ -27,7 +27,7 @@ describe('a worker frozen inside insertBatch past its heartbeat timeout, then wo
     async () => {
       await rig.changeSome(150)
       // Both freeze once, after a chunk landed and its progress was recorded.
-      const freeze = { CHSYNC_CRASH_AT: 'insertBatch:chunkInserted', CHSYNC_CRASH_SIGNAL: 'SIGSTOP' }
+      const freeze = { CHSYNC_CRASH_AT: 'syncBatch:chunkInserted', CHSYNC_CRASH_SIGNAL: 'SIGSTOP' }
       // One activity at a time: a frozen worker with a free slot keeps long-polls open, and the server
       // hands the retries to it — each then waits out the heartbeat timeout, the round fails after
       // five, and its batch is re-claimed under a new lock token (safe, but another scenario).

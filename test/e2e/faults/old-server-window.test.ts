@@ -19,7 +19,7 @@ describe('a worker killed inside insertBatch on a server without deduplication t
   it('sends at most the one unrecorded chunk twice, and the merged table still equals the source', async () => {
     await rig.changeSome(150)
     // After the last of ≥ 3 chunks: every earlier chunk's progress was recorded, the last one's not.
-    await rig.crashAt('insertBatch:lastChunkInserted')
+    await rig.crashAt('syncBatch:lastChunkInserted')
     const verdict = await rig.flushAndVerify()
     expect(verdict).toMatchObject({ mismatched: 0, operationsLeft: 0, foundRows: verdict.expectedRows })
     expect(verdict.duplicates).toBeGreaterThan(0)

@@ -3,7 +3,8 @@ import { Worker } from '@temporalio/worker'
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client'
 import { NON_RETRYABLE_ERROR_TYPES } from '../../../src/errors.js'
 import { flushUpdate, pauseSignal, resumeSignal, statusQuery, stopSignal } from '../../../workflows/messages.js'
-import { NON_RETRYABLE, syncModelWorkflow } from '../../../workflows/sync-model.js'
+import { NON_RETRYABLE } from '../../../workflows/round-errors.js'
+import { syncModelWorkflow } from '../../../workflows/sync-model.js'
 import { stateSearchAttribute } from '../../../workflows/search-attributes.js'
 import type { SyncStatus } from '../../../workflows/types.js'
 import { FakeSyncActivities, configurationError } from '../../fixtures/fake-sync-activities.js'
@@ -72,7 +73,7 @@ describe('syncModelWorkflow (fake activities)', () => {
       // syncDelay is a minute: three rounds within the test's 20 s mean no wait between them.
       const status = await until(handle, (s) => s.operationsSynced === 30)
       expect(status).toMatchObject({ state: 'running', backlog: 5, rounds: 3, lastError: null })
-      expect(fake.calls.slice(0, 5)).toEqual(['preSync', 'fetchRows', 'serializeRows', 'insertBatch', 'postSync'])
+      expect(fake.calls.slice(0, 3)).toEqual(['preSync', 'syncBatch', 'postSync'])
       // Less than a batch left: the workflow sleeps; only a flush brings the rest now.
       expect(fake.calls.filter((call) => call === 'preSync')).toHaveLength(3)
       await handle.executeUpdate(flushUpdate, { args: [{ wait: true }] })
@@ -130,7 +131,7 @@ describe('syncModelWorkflow (fake activities)', () => {
     const fake = new FakeSyncActivities()
     fake.register(4)
     fake.failures.push({
-      step: 'insertBatch',
+      step: 'syncBatch',
       error: configurationError('column `price` is missing in `shop`.`orders`'),
       times: 1,
     })
@@ -160,7 +161,7 @@ describe('syncModelWorkflow (fake activities)', () => {
     const fake = new FakeSyncActivities()
     fake.register(3)
     // Five attempts per activity, then the round fails; the next round resumes the same batch.
-    fake.failures.push({ step: 'fetchRows', error: new Error('ECONNREFUSED 127.0.0.1:55432'), times: 5 })
+    fake.failures.push({ step: 'syncBatch', error: new Error('ECONNREFUSED 127.0.0.1:55432'), times: 5 })
     await withWorkflow(fake, async (handle) => {
       const status = await until(handle, (s) => s.operationsSynced === 3)
       expect(status.lastError?.message).toMatch(/ECONNREFUSED/)
@@ -188,6 +189,79 @@ describe('syncModelWorkflow (fake activities)', () => {
       { continueAsNewEveryRounds: 2 },
     )
   })
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  /** A gate the test opens: syncBatch waits on it, so the test can act while a round is in flight. */
+  function holdSyncBatch(fake: FakeSyncActivities): () => void {
+    let open = () => {}
+    fake.syncBatchGate = new Promise<void>((resolve) => (open = resolve))
+    return () => {
+      fake.syncBatchGate = null
+      open()
+    }
+  }
+
+  it('answers a waiting flush across continue-as-new instead of deadlocking', async () => {
+    const fake = new FakeSyncActivities()
+    fake.register(15)
+    const release = holdSyncBatch(fake)
+    await withWorkflow(
+      fake,
+      async (handle) => {
+        await until(handle, () => fake.calls.includes('syncBatch'))
+        // Asked while round 1 (10 of 15) is in flight; round 1 ends the run, round 2 syncs the rest.
+        const flush = handle.executeUpdate(flushUpdate, { args: [{ wait: true, timeoutMs: 10_000 }] })
+        await until(handle, () => fake.calls.includes('backlogMark'))
+        release()
+        await expect(flush).resolves.toEqual({ synced: true, backlog: 0 })
+        expect(fake.committed.map((batch) => batch.length)).toEqual([10, 5])
+      },
+      { continueAsNewEveryRounds: 1 },
+    )
+  }, 60_000)
+
+  it('keeps a stop sent during the round that continues as new', async () => {
+    const fake = new FakeSyncActivities()
+    fake.register(25)
+    const release = holdSyncBatch(fake)
+    await withWorkflow(
+      fake,
+      async (handle) => {
+        await until(handle, () => fake.calls.includes('syncBatch'))
+        await handle.signal(stopSignal)
+        release()
+        // The run that round 1 ends carries the stop: the workflow ends, no further round starts.
+        const ended = await Promise.race([handle.result().then(() => 'ended'), sleep(10_000).then(() => 'running')])
+        expect(ended).toBe('ended')
+        expect(fake.committed.map((batch) => batch.length)).toEqual([10])
+        expect(fake.pending).toHaveLength(15)
+      },
+      { continueAsNewEveryRounds: 1 },
+    )
+  }, 60_000)
+
+  it('keeps a flush without wait sent during the round that continues as new', async () => {
+    const fake = new FakeSyncActivities()
+    fake.register(3)
+    const release = holdSyncBatch(fake)
+    await withWorkflow(
+      fake,
+      async (handle) => {
+        await until(handle, () => fake.calls.includes('syncBatch'))
+        fake.register(2)
+        await handle.executeUpdate(flushUpdate, { args: [{}] })
+        release()
+        // syncDelay is a minute: only the carried flush brings the two late operations within the test.
+        await until(handle, (s) => s.operationsSynced === 5)
+        expect(fake.committed).toEqual([
+          [1, 2, 3],
+          [4, 5],
+        ])
+      },
+      { continueAsNewEveryRounds: 1 },
+    )
+  }, 60_000)
 
   it('ends after the stop signal, leaving the operations in the storage', async () => {
     const fake = new FakeSyncActivities()
