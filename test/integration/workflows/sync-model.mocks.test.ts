@@ -185,6 +185,10 @@ describe('syncModelWorkflow (fake activities)', () => {
         expect(status.roundsThisRun).toBe(1)
         const { runId } = await handle.describe()
         expect(runId).not.toBe(handle.firstExecutionRunId)
+        await handle.signal(stopSignal)
+        await handle.result()
+        // The last run's history: it starts from the carried state.
+        recordHistory(handle, 'continue-as-new-with-state')
       },
       { continueAsNewEveryRounds: 2 },
     )
@@ -241,7 +245,7 @@ describe('syncModelWorkflow (fake activities)', () => {
     )
   }, 60_000)
 
-  it('keeps a flush without wait sent during the round that continues as new', async () => {
+  it('keeps a flush without wait that a run could not satisfy across continue-as-new', async () => {
     const fake = new FakeSyncActivities()
     fake.register(3)
     const release = holdSyncBatch(fake)
@@ -249,17 +253,15 @@ describe('syncModelWorkflow (fake activities)', () => {
       fake,
       async (handle) => {
         await until(handle, () => fake.calls.includes('syncBatch'))
-        fake.register(2)
+        fake.register(22)
         await handle.executeUpdate(flushUpdate, { args: [{}] })
         release()
-        // syncDelay is a minute: only the carried flush brings the two late operations within the test.
-        await until(handle, (s) => s.operationsSynced === 5)
-        expect(fake.committed).toEqual([
-          [1, 2, 3],
-          [4, 5],
-        ])
+        // Run 1 syncs 3 + 10 and continues as new; run 2's first round leaves 2 (less than a batch):
+        // syncDelay is a minute, so only the carried flush brings them within the test.
+        await until(handle, (s) => s.operationsSynced === 25)
+        expect(fake.committed.map((batch) => batch.length)).toEqual([3, 10, 10, 2])
       },
-      { continueAsNewEveryRounds: 1 },
+      { continueAsNewEveryRounds: 2 },
     )
   }, 60_000)
 
