@@ -15,9 +15,14 @@ describe('a worker killed right after each step of a round', () => {
   afterAll(() => rig.tearDown())
 
   // The fetch and serialize parts of syncBatch end at syncBatch:fetched and syncBatch:frozen.
-  const POINTS = ['preSync:done', 'syncBatch:fetched', 'syncBatch:frozen', 'syncBatch:done', 'postSync:done'] as const
-  for (const point of POINTS) {
-    const step = point.replace(':done', '').replace(':', ' ')
+  const POINTS = [
+    { point: 'preSync:done', step: 'preSync' },
+    { point: 'syncBatch:fetched', step: 'the fetch in syncBatch' },
+    { point: 'syncBatch:frozen', step: 'the serialize in syncBatch' },
+    { point: 'syncBatch:done', step: 'syncBatch' },
+    { point: 'postSync:done', step: 'postSync' },
+  ] as const
+  for (const { point, step } of POINTS) {
     faultScenario(
       {
         group: 'Process and service faults',

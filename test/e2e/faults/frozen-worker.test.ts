@@ -5,12 +5,12 @@ import { waitUntil } from '../../utils/wait-until.js'
 
 /**
  * A worker that stops without dying — a paused VM, an event loop blocked past the heartbeat
- * timeout — while a second worker takes its insertBatch over, then runs on. Both are alive and
+ * timeout — while a second worker takes its syncBatch over, then runs on. Both are alive and
  * both hold the same claim, so the storage lock cannot tell them apart; on the ClickHouse 18.16
  * server, which has no deduplication tokens, every chunk both sent would land twice. The older
  * attempt must notice the newer one and stop before its next chunk.
  */
-describe('a worker frozen inside insertBatch past its heartbeat timeout, then woken', () => {
+describe('a worker frozen inside syncBatch past its heartbeat timeout, then woken', () => {
   const rig = new CrashRig({ batchSize: 1000, chunkRows: 50, server: true })
 
   beforeAll(() => rig.setUp())
@@ -19,7 +19,7 @@ describe('a worker frozen inside insertBatch past its heartbeat timeout, then wo
   faultScenario(
     {
       group: 'Process and service faults',
-      scenario: 'worker frozen in insertBatch, woken while another redoes it (server 18.16)',
+      scenario: 'worker frozen in syncBatch, woken while another redoes it (server 18.16)',
       injected:
         'SIGSTOP of the worker after chunk 1 of a multi-chunk batch; a second worker retries the step and is frozen after its first chunk; the first is woken, then the second',
       timeoutMs: 200_000,
@@ -34,7 +34,7 @@ describe('a worker frozen inside insertBatch past its heartbeat timeout, then wo
       const oneAtATime = ['--concurrency', '1']
       const [first, second] = [rig.worker(freeze, oneAtATime), rig.worker(freeze, oneAtATime)]
       await first.start()
-      await waitUntil('the first worker froze inside insertBatch', () => first.frozen, 90_000)
+      await waitUntil('the first worker froze inside syncBatch', () => first.frozen, 90_000)
       await second.start()
       await waitUntil('the second worker took the step over and froze', () => second.frozen, 90_000)
       first.wake()
