@@ -6,7 +6,7 @@ import * as steps from '../src/sync/steps.js'
 import type { InsertProgress } from '../src/sync/steps.js'
 import type { SyncBatchResult } from '../src/sync/types.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
-import { crashPoint } from '../src/sync/crash-point.js'
+import { noFaults, type FaultHook } from '../src/sync/fault-points.js'
 import { withHeartbeat } from './heartbeat.js'
 
 /** The bookkeeping activities, by name: a `<name>:done` crash point follows each. */
@@ -16,6 +16,8 @@ export interface SyncActivityDeps {
   runtime: SyncRuntime
   /** @default a private registry (metrics are then only collected, not served) */
   metrics?: SyncMetrics
+  /** Test-only fault injection at the points of src/sync/fault-points.ts. @default none */
+  faults?: FaultHook
 }
 
 /**
@@ -26,17 +28,18 @@ export interface SyncActivityDeps {
 export function createSyncActivities(deps: SyncActivityDeps) {
   const { runtime } = deps
   const metrics = deps.metrics ?? new SyncMetrics({ processMetrics: false })
+  const faults = deps.faults ?? noFaults
   const step = <T>(importKey: string, name: StepName, work: () => Promise<T>) =>
     boundary(async () => {
       const result = await metrics.timeStep(importKey, name, work)
-      crashPoint(`${name}:done`)
+      faults(`${name}:done`)
       return result
     })
 
   return {
     /** Re-runnable: the storage hands back the same claimed batch to the same owner. */
     preSync: (importKey: string, owner: string) =>
-      step(importKey, 'preSync', () => steps.preSync(runtime, importKey, owner)),
+      step(importKey, 'preSync', () => steps.preSync(runtime, importKey, owner, faults)),
 
     /**
      * Fetch, serialize and insert as ONE activity: one Temporal round trip, and the source rows never
@@ -50,14 +53,14 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           const info = Context.current().info
           const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
           const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
-            steps.fetchAndSerialize(runtime, claim, () => crashPoint('syncBatch:fetched')),
+            steps.fetchAndSerialize(runtime, claim, faults),
           )
-          crashPoint('syncBatch:frozen')
+          faults('syncBatch:frozen')
           const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
-            steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt),
+            steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt, faults),
           )
           metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
-          crashPoint('syncBatch:done')
+          faults('syncBatch:done')
           return {
             fetched: serialized.fetched,
             rows: inserted.rows,
@@ -71,7 +74,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     /** Re-runnable: the storage's postSync is idempotent and fenced by the lock token. */
     postSync: (claim: Claim) =>
       step(claim.importKey, 'postSync', async () => {
-        const result = await steps.postSync(runtime, claim)
+        const result = await steps.postSync(runtime, claim, faults)
         metrics.parked.inc({ import_key: claim.importKey }, result.parked)
         return result
       }),

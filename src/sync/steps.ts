@@ -1,26 +1,30 @@
-import { crashPoint } from './crash-point.js'
 import { PoisonRowError, StorageError, messageOf } from '../errors.js'
 import type { Claim, DeadLetter, Operation, Storage } from '../storages/storage.js'
 import { chunkToken, eachChunk, type ChunkInfo, type PayloadManifest } from './payload.js'
 import { insertChunkBisecting } from './insert.js'
 import type { ClickHouseRow, SourceRow, SyncRuntime, SyncUnitRuntime } from './runtime.js'
+import { noFaults, type FaultHook } from './fault-points.js'
 import { STAGED, readStagedValue, requireStagedValue, stageValue } from './staging.js'
 import type { BacklogMark, FetchResult, InsertResult, PostSyncResult, PreSyncResult, SerializeResult } from './types.js'
 
 /**
  * The steps of a sync round, each safe to re-run after a crash at any line (invariant 5). The
- * activities in activities/sync.ts are thin wrappers; these functions do the work. The `crashPoint`
- * calls are test-only fault injection (no-ops unless CHSYNC_CRASH_AT names them) marking the lines
- * the reliability suite kills the worker at.
+ * activities in activities/sync.ts are thin wrappers; these functions do the work. `faults` marks
+ * the lines the reliability suite kills the worker at (src/sync/fault-points.ts; a no-op in production).
  */
 
 /** Reports progress so a retried step can resume (activities heartbeat it). */
 export type Progress = (details: unknown) => void
 
-export async function preSync(runtime: SyncRuntime, importKey: string, owner: string): Promise<PreSyncResult> {
+export async function preSync(
+  runtime: SyncRuntime,
+  importKey: string,
+  owner: string,
+  faults: FaultHook = noFaults,
+): Promise<PreSyncResult> {
   const unit = runtime.unit(importKey)
   const claim = await unit.storage.preSync(importKey, { batchSize: unit.batchSize, lockTtlMs: unit.lockTtlMs, owner })
-  if (claim) crashPoint('preSync:claimed')
+  if (claim) faults('preSync:claimed')
   // backlogRange, not operationsCount: its count is bounded in cost, and a round runs at every batch.
   const { count: backlog } = await unit.storage.backlogRange(importKey)
   return { claim, backlog, batchSize: unit.batchSize, syncDelayMs: unit.syncDelayMs }
@@ -37,13 +41,12 @@ interface FetchedBatch {
 /**
  * Fetch and serialize in one step, rows kept in memory (the payload alone is staged, once). Safe to
  * re-run: once the payload is frozen it is reused byte for byte; before that, nothing was staged and
- * the batch is read again. `afterFetch` runs between reading and freezing (the crash tests kill the
- * worker there).
+ * the batch is read again.
  */
 export async function fetchAndSerialize(
   runtime: SyncRuntime,
   claim: Claim,
-  afterFetch: () => void = () => undefined,
+  faults: FaultHook = noFaults,
 ): Promise<FetchResult & SerializeResult> {
   const unit = runtime.unit(claim.importKey)
   const frozen = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
@@ -55,9 +58,9 @@ export async function fetchAndSerialize(
   const state = new Map<string, Map<string, ClickHouseRow>>()
   for (const model of unit.models.filter((m) => m.needsCurrentState))
     state.set(model.name, await model.readCurrentState(operations.map((op) => op.key)))
-  afterFetch()
+  faults('syncBatch:fetched')
   const fetched = { fetched: rows.size, missing: wanted.length - rows.size }
-  return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, state })) }
+  return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, state }, faults)) }
 }
 
 /**
@@ -65,7 +68,12 @@ export async function fetchAndSerialize(
  * text in memory at a time, not the whole batch twice), then the manifest, last — once it exists
  * every chunk does, and the payload is frozen.
  */
-async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: FetchedBatch): Promise<SerializeResult> {
+async function freezePayload(
+  unit: SyncUnitRuntime,
+  claim: Claim,
+  batch: FetchedBatch,
+  faults: FaultHook,
+): Promise<SerializeResult> {
   const { operations } = batch
   const serialized = unit.serialize(operations, batch.rows, batch.state)
   // From here the serialized rows are all that is needed, and they go as their chunks are cut: a
@@ -83,7 +91,7 @@ async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: Fetched
     const chunks: ChunkInfo[] = []
     for (const chunk of eachChunk(model, unit.chunkLimits, true)) {
       await unit.storage.stage(claim, STAGED.chunk(model.model, chunks.length), chunk.bytes)
-      crashPoint('syncBatch:chunkStaged')
+      faults('syncBatch:chunkStaged')
       chunks.push(chunk.info)
     }
     manifest.models.push({ model: model.model, chunks })
@@ -123,6 +131,7 @@ export async function insertBatch(
   resumeFrom: InsertProgress | undefined,
   progress: Progress,
   attempt = 1,
+  faults: FaultHook = noFaults,
 ): Promise<InsertResult> {
   const unit = runtime.unit(claim.importKey)
   const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
@@ -158,7 +167,7 @@ export async function insertBatch(
             model: modelName,
           })
           const last = index === chunks.length - 1
-          if (last) crashPoint('syncBatch:lastChunkInserted')
+          if (last) faults('syncBatch:lastChunkInserted')
           for (const line of rejected) {
             operations ??= await unit.storage.getOperations(claim)
             const operation = operationAt(operations, info.opIndex[line.line] ?? -1)
@@ -167,7 +176,7 @@ export async function insertBatch(
           state.done.push(step)
           progress(state)
           if (untokenedTarget) await stageValue(unit.storage, claim, STAGED.insertProgress, state)
-          if (!last) crashPoint('syncBatch:chunkInserted')
+          if (!last) faults('syncBatch:chunkInserted')
         }
         result.rows += info.rows
         result.inserts += 1
@@ -202,13 +211,17 @@ function mergeProgress(...sources: (InsertProgress | null | undefined)[]): Inser
 }
 
 /** Safe to re-run: the storage's postSync is idempotent and fenced by the lock token. */
-export async function postSync(runtime: SyncRuntime, claim: Claim): Promise<PostSyncResult> {
+export async function postSync(
+  runtime: SyncRuntime,
+  claim: Claim,
+  faults: FaultHook = noFaults,
+): Promise<PostSyncResult> {
   const unit = runtime.unit(claim.importKey)
   const manifest = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
   const rejected = (await readStagedValue<InsertProgress['rejected']>(unit.storage, claim, STAGED.rejected)) ?? []
   const at = new Date().toISOString()
   const deadLetters: DeadLetter[] = [...(manifest?.parked ?? []), ...rejected].map((entry) => ({ ...entry, at }))
-  crashPoint('postSync:beforeCommit')
+  faults('postSync:beforeCommit')
   const removed = await unit.storage.postSync(claim, { deadLetters })
   const range = await unit.storage.backlogRange(claim.importKey)
   return { removed, parked: deadLetters.length, backlog: range.count, oldestSeq: range.oldestSeq }

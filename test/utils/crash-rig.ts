@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client'
 import type pg from 'pg'
 import { expect } from 'vitest'
-import type { CrashPoint } from '../../src/sync/crash-point.js'
+import type { CrashPoint } from '../../src/sync/fault-points.js'
 import { openClickHouse, qualifiedTable, quoteIdentifier, type ClickHouseDatabase } from '../../src/clickhouse/index.js'
 import { openStorage } from '../../src/storages/open-storage.js'
 import type { RedisStorage } from '../../src/storages/redis/redis-storage.js'

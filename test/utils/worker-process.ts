@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 
 /**
  * A real `chsync worker` in its own process, for e2e tests that kill it. It runs the built bin
- * (npm test builds first) with the given config file, and its output is kept for failure messages.
+ * (npm test builds first), or with CHSYNC_CRASH_AT the fault suite's entry (fault-worker.mjs), with the given config file, and its output is kept for failure messages.
  */
 export class WorkerProcess {
   private child: ChildProcess | null = null
@@ -19,7 +19,9 @@ export class WorkerProcess {
   /** Starts the worker and resolves once it logged that it is polling its task queue. */
   async start(): Promise<void> {
     if (this.child) throw new Error('worker already running')
-    const child = spawn(process.execPath, ['bin/chsync.js', 'worker', ...this.args], {
+    // A crash point needs the test-only entry that injects the fault hook; otherwise the real bin.
+    const entry = this.env.CHSYNC_CRASH_AT ? ['test/utils/fault-worker.mjs'] : ['bin/chsync.js', 'worker']
+    const child = spawn(process.execPath, [...entry, ...this.args], {
       env: { CHSYNC_LOG_LEVEL: process.env.CHSYNC_LOG_LEVEL ?? 'info', ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

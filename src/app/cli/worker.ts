@@ -4,14 +4,15 @@ import { logger } from '../../logger.js'
 import { SyncMetrics, serveMetrics } from '../../metrics/index.js'
 import { checkModels } from '../../migrations/check.js'
 import { openSyncRuntime } from '../../sync/open-runtime.js'
+import type { FaultHook } from '../../sync/fault-points.js'
 import { createWorker } from '../worker/worker.js'
 
 /**
  * `chsync worker`: one process hosting every sync workflow and activity of a config. Start-up
  * failures name the service and address; a model whose table does not fit is reported and then
- * blocks on its own, without stopping the others.
+ * blocks on its own, without stopping the others. `faults` is for the fault suite's worker entry only.
  */
-export function workerCommand(): Command {
+export function workerCommand(faults?: FaultHook): Command {
   return new Command('worker')
     .description('run the worker that syncs every model of the config (stops gracefully on SIGINT/SIGTERM)')
     .option('-c, --config <file>', 'configuration file', 'chsync.config.ts')
@@ -37,7 +38,14 @@ export function workerCommand(): Command {
           if (problem) logger.warn({ importKey: check.model.importKey, alias: check.alias }, problem)
         }
         const temporal = { ...config.temporal, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) }
-        const { worker, connection } = await createWorker({ runtime, temporal, concurrency, metrics, logger })
+        const { worker, connection } = await createWorker({
+          runtime,
+          temporal,
+          concurrency,
+          metrics,
+          logger,
+          ...(faults ? { faults } : {}),
+        })
         try {
           await worker.run()
         } finally {

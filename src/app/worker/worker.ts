@@ -4,6 +4,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker'
 import { createSyncActivities } from '../../../activities/sync.js'
 import { logger as rootLogger, type Logger } from '../../logger.js'
 import type { SyncMetrics } from '../../metrics/metrics.js'
+import type { FaultHook } from '../../sync/fault-points.js'
 import type { SyncRuntime } from '../../sync/runtime.js'
 import type { TemporalSettings } from '../../config/temporal-settings.js'
 import { connectWorker } from '../temporal/connect.js'
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   concurrency?: number
   metrics?: SyncMetrics
   logger?: Logger
+  /** Test-only fault injection (test/utils/fault-worker.mjs); the `chsync worker` command passes none. */
+  faults?: FaultHook
 }
 
 /**
@@ -51,6 +54,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       activities: createSyncActivities({
         runtime: options.runtime,
         ...(options.metrics ? { metrics: options.metrics } : {}),
+        ...(options.faults ? { faults: options.faults } : {}),
       }),
       maxConcurrentActivityTaskExecutions: concurrency,
       // Each poll holds an activity slot. The SDK's default (one poll per slot, up to 10) leaves none

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe } from 'vitest'
-import type { CrashPoint } from '../../../src/sync/crash-point.js'
+import type { CrashPoint } from '../../../src/sync/fault-points.js'
 import { CrashRig } from '../../utils/crash-rig.js'
 import { faultScenario } from '../../utils/faults.js'
 
 /**
- * Each crash point inside a step (src/sync/crash-point.ts), and what it leaves half done. Fetching
+ * Each crash point inside a step (src/sync/fault-points.ts), and what it leaves half done. Fetching
  * stages nothing (the rows stay in syncBatch's memory), so its one dangerous line (rows read,
  * payload not yet frozen) is `syncBatch:fetched`, in crash-points.test.ts.
  */

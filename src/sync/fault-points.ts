@@ -1,12 +1,12 @@
 /**
- * Test-only fault injection for the reliability suite: with CHSYNC_CRASH_AT=<point>, the worker
- * SIGKILLs itself when it reaches that point — no cleanup, no reply to Temporal, the crash a
- * kill -9 or a lost machine causes. Unset (production), a point is one environment lookup.
+ * The lines of a round where the reliability suite injects a fault (kills or freezes the worker). The
+ * steps and activities call a `FaultHook` there; production passes none (a no-op), the test-only
+ * worker entry (test/utils/fault-worker.mjs) passes one that acts on its point.
  *
  * `<activity>:done` points fire once an activity did its work and before Temporal hears of it (it
  * runs again on another worker); `syncBatch:fetched` and `syncBatch:frozen` mark where the fetch and
  * the serialize parts of syncBatch end. The others sit inside a step, at the line where a crash
- * hurts most; src/sync/steps.ts calls them.
+ * hurts most.
  */
 export const CRASH_POINTS = [
   'preSync:done',
@@ -32,17 +32,7 @@ export const CRASH_POINTS = [
 
 export type CrashPoint = (typeof CRASH_POINTS)[number]
 
-/**
- * SIGKILLs this process when CHSYNC_CRASH_AT names `point`; a no-op otherwise. Test-only. With
- * CHSYNC_CRASH_SIGNAL=SIGSTOP the process freezes there instead (a paused VM, a blocked event loop)
- * until the test sends SIGCONT — once: a woken worker runs on.
- */
-export function crashPoint(point: CrashPoint): void {
-  if (process.env.CHSYNC_CRASH_AT !== point) return
-  if (process.env.CHSYNC_CRASH_SIGNAL === 'SIGSTOP') {
-    delete process.env.CHSYNC_CRASH_AT
-    process.kill(process.pid, 'SIGSTOP')
-  } else {
-    process.kill(process.pid, 'SIGKILL')
-  }
-}
+/** Called at each point; it may kill or freeze the process there. */
+export type FaultHook = (point: CrashPoint) => void
+
+export const noFaults: FaultHook = () => undefined
