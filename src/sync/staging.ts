@@ -12,6 +12,8 @@ import type { Claim, Storage } from '../storages/storage.js'
 export const STAGED = {
   /** Source rows from fetchRows: `[key, row][]`. */
   rows: 'rows',
+  /** Keys fetchRows found not to be keys of the source table, with the reason: `[key, reason][]`. */
+  badKeys: 'bad-keys',
   /** Current ClickHouse rows per model, for collapsing deletes: `[key, row][]`. */
   state: (model: string) => `state:${model}`,
   /** The frozen payload's table of contents (`PayloadManifest`). */

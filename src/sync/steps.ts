@@ -34,13 +34,14 @@ export async function fetchRows(runtime: SyncRuntime, claim: Claim): Promise<Fet
   await unit.storage.extendLock(claim, unit.lockTtlMs)
   const operations = await unit.storage.getOperations(claim)
   const wanted = operations.filter((op) => op.kind !== 'delete').map((op) => op.key)
-  const rows = await unit.fetchRows(wanted)
+  const { rows, badKeys } = await unit.fetchRows(wanted)
   await stageValue(unit.storage, claim, STAGED.rows, [...rows])
+  await stageValue(unit.storage, claim, STAGED.badKeys, [...badKeys])
   for (const model of unit.models.filter((m) => m.needsCurrentState)) {
-    const state = await model.readCurrentState(operations.map((op) => op.key))
+    const state = await model.readCurrentState(goodKeys(operations, badKeys))
     await stageValue(unit.storage, claim, STAGED.state(model.name), [...state])
   }
-  return { fetched: rows.size, missing: wanted.length - rows.size }
+  return { fetched: rows.size, missing: wanted.length - rows.size - badKeys.size }
 }
 
 /** Safe to re-run: the first run freezes the payload; later runs reuse it byte for byte. */
@@ -51,18 +52,21 @@ export async function serializeRows(runtime: SyncRuntime, claim: Claim): Promise
 
   const operations = await unit.storage.getOperations(claim)
   const rows = new Map(await requireStagedValue<[string, SourceRow][]>(unit.storage, claim, STAGED.rows))
+  const badKeys = new Map(await requireStagedValue<[string, string][]>(unit.storage, claim, STAGED.badKeys))
   const state = new Map<string, Map<string, ClickHouseRow>>()
   for (const model of unit.models.filter((m) => m.needsCurrentState)) {
     const staged = await requireStagedValue<[string, ClickHouseRow][]>(unit.storage, claim, STAGED.state(model.name))
     state.set(model.name, new Map(staged))
   }
-  return await freezePayload(unit, claim, { operations, rows, state })
+  return await freezePayload(unit, claim, { operations, rows, badKeys, state })
 }
 
 /** What a round reads for its batch: the operations, their source rows, and ClickHouse's state where needed. */
 interface FetchedBatch {
   operations: Operation[]
   rows: Map<string, SourceRow>
+  /** Keys that are not keys of the source table, with the reason: their operations are parked. */
+  badKeys: Map<string, string>
   /** Per model name, the rows ClickHouse holds for the batch's keys (models that need them only). */
   state: Map<string, Map<string, ClickHouseRow>>
 }
@@ -84,13 +88,13 @@ export async function fetchAndSerialize(
   await unit.storage.extendLock(claim, unit.lockTtlMs)
   const operations = await unit.storage.getOperations(claim)
   const wanted = operations.filter((op) => op.kind !== 'delete').map((op) => op.key)
-  const rows = await unit.fetchRows(wanted)
+  const { rows, badKeys } = await unit.fetchRows(wanted)
   const state = new Map<string, Map<string, ClickHouseRow>>()
   for (const model of unit.models.filter((m) => m.needsCurrentState))
-    state.set(model.name, await model.readCurrentState(operations.map((op) => op.key)))
+    state.set(model.name, await model.readCurrentState(goodKeys(operations, badKeys)))
   afterFetch()
-  const fetched = { fetched: rows.size, missing: wanted.length - rows.size }
-  return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, state })) }
+  const fetched = { fetched: rows.size, missing: wanted.length - rows.size - badKeys.size }
+  return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, badKeys, state })) }
 }
 
 /**
@@ -99,18 +103,31 @@ export async function fetchAndSerialize(
  * every chunk does, and the payload is frozen.
  */
 async function freezePayload(unit: SyncUnitRuntime, claim: Claim, batch: FetchedBatch): Promise<SerializeResult> {
-  const { operations } = batch
-  const serialized = unit.serialize(operations, batch.rows, batch.state)
+  const { operations, badKeys } = batch
+  // A bad key's operation is parked unserialized (no query or tombstone can use the key); the rest
+  // are serialized, and every index is mapped back to the claimed list insertBatch reads.
+  const positions = operations.flatMap((op, index) => (badKeys.has(op.key) ? [] : [index]))
+  const serialized = unit.serialize(
+    positions.map((index) => operations[index] as Operation),
+    batch.rows,
+    batch.state,
+  )
+  for (const model of serialized.models) model.opIndex = model.opIndex.map((index) => positions[index] ?? -1)
   // From here the serialized rows are all that is needed, and they go as their chunks are cut: a
   // batch of embeddings is 30-70 MB of arrays and text, not to be held beside its payload.
   batch.rows.clear()
   batch.state.clear()
   const manifest: PayloadManifest = {
     models: [],
-    parked: serialized.poison.map(({ index, error }) => ({
-      operation: operationAt(operations, index),
-      error: messageOf(error),
-    })),
+    parked: [
+      ...operations
+        .filter((op) => badKeys.has(op.key))
+        .map((operation) => ({ operation, error: `bad key: ${badKeys.get(operation.key) as string}` })),
+      ...serialized.poison.map(({ index, error }) => ({
+        operation: operationAt(operations, positions[index] ?? -1),
+        error: messageOf(error),
+      })),
+    ],
   }
   for (const model of serialized.models) {
     const chunks: ChunkInfo[] = []
@@ -254,6 +271,11 @@ export async function postSyncFailed(runtime: SyncRuntime, claim: Claim, error: 
 export async function backlogMark(runtime: SyncRuntime, importKey: string): Promise<BacklogMark> {
   const range = await runtime.unit(importKey).storage.backlogRange(importKey)
   return { backlog: range.count, newestSeq: range.newestSeq }
+}
+
+/** The batch's keys without the bad ones (a ClickHouse lookup of `'abc'` in a UInt64 key fails too). */
+function goodKeys(operations: readonly Operation[], badKeys: ReadonlyMap<string, string>): string[] {
+  return operations.filter((op) => !badKeys.has(op.key)).map((op) => op.key)
 }
 
 function operationAt(operations: readonly Operation[], index: number): Operation {
