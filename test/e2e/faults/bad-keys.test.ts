@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { escapeIdentifier } from 'pg'
 import type pg from 'pg'
 import { quoteIdentifier } from '../../../src/clickhouse/index.js'
-import { defineModel, int32, replacingMergeTree, uInt64, uInt8 } from '../../../src/models/index.js'
+import { defineModel, int32, replacingMergeTree, string, uInt64, uInt8 } from '../../../src/models/index.js'
 import { encodeKey } from '../../../src/source/keys.js'
-import { statusQuery } from '../../../workflows/messages.js'
+import { resumeSignal, statusQuery } from '../../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
+import { writeUsersConfig } from '../../utils/config-file.js'
 import { createTables } from '../../utils/e2e.js'
 import { faultScenario, verifySync } from '../../utils/faults.js'
 import { uniqueName } from '../../utils/names.js'
@@ -33,23 +34,35 @@ describe('bad keys in a batch', () => {
     source: { table: pairsKey, primaryKey: ['a', 'b'] },
     sync: { syncDelayMs: 60_000, batchSize: 100 },
   })
+  // No is_deleted and no `deletes` setting: a delete cannot be expressed, and blocks its batch.
+  const stuckKey = uniqueName('stuck')
+  const stuck = defineModel({
+    importKey: stuckKey,
+    table: 'stuck',
+    fields: { id: uInt64(), name: string(), score: int32(), version: uInt64() },
+    engine: replacingMergeTree({ orderBy: ['id'], version: 'version' }),
+    source: { table: stuckKey, primaryKey: ['id'] },
+    sync: { syncDelayMs: 60_000, batchSize: 100 },
+  })
   let pool: pg.Pool
   let harness: SyncHarness
 
   beforeAll(async () => {
     pool = postgresPool()
     await pool.query(usersSourceDDL(usersKey))
+    await pool.query(usersSourceDDL(stuckKey))
     await pool.query(
       `CREATE TABLE ${escapeIdentifier(pairsKey)} (a int, b int, score int NOT NULL, PRIMARY KEY (a, b))`,
     )
-    await createTables(ch, database, [users, pairs])
-    harness = new SyncHarness(ch, { default: database }, [users, pairs])
+    await createTables(ch, database, [users, pairs, stuck])
+    harness = new SyncHarness(ch, { default: database }, [users, pairs, stuck])
     await harness.start()
   })
 
   afterAll(async () => {
     await harness?.stop()
-    for (const table of [usersKey, pairsKey]) await pool?.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
+    for (const table of [usersKey, pairsKey, stuckKey])
+      await pool?.query(`DROP TABLE IF EXISTS ${escapeIdentifier(table)}`)
     await pool?.end()
     await ch.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
     await ch.client.close()
@@ -118,6 +131,49 @@ describe('bad keys in a batch', () => {
         storage,
         importKey: pairsKey,
         naming: { key: { source: ['a', 'b'], target: ['a', 'b'] } },
+      })
+    },
+  )
+
+  faultScenario(
+    {
+      group,
+      scenario:
+        'A model blocked on one operation gets past it with chsync skip; the operation is kept as a dead letter',
+      injected: 'a delete a ReplacingMergeTree without is_deleted cannot express, among 10 inserts; skip, resume',
+      expectedDeadLetters: 1,
+    },
+    async () => {
+      const handle = await harness.sync(stuckKey)
+      await pool.query(`INSERT INTO "${stuckKey}" SELECT g, 'u' || g, g FROM generate_series(1, 10) g`)
+      const storage = harness.storage(stuckKey)
+      await storage.registerOperations(stuckKey, 'insert', ['1', '2', '3', '4', '5'])
+      await storage.registerOperations(stuckKey, 'delete', ['11'])
+      await storage.registerOperations(stuckKey, 'insert', ['6', '7', '8', '9', '10'])
+      await harness.flush(handle, 1_000).catch(() => undefined)
+      const blocked = await harness.until(handle, (status) => status.state === 'blocked')
+      expect(blocked.blocked?.message).toMatch(/delete of key 11/)
+
+      const config = writeUsersConfig({ sourceTable: stuckKey, importKey: stuckKey })
+      const chsync = async (...args: string[]) => (await config.chsync(...args, '--config', config.file)).stdout
+      expect(await chsync('skip', stuckKey, '11', '12', '--reason', 'a delete this table cannot express')).toBe(
+        `${stuckKey}: 1 operation(s) skipped into dead letters (1 key(s) had nothing waiting)\n`,
+      )
+      expect(await chsync('dead-letters', stuckKey)).toMatch(
+        / delete 11 \(seq \d+\): a delete this table cannot express\n$/,
+      )
+      await handle.signal(resumeSignal)
+      expect(await harness.flush(handle)).toEqual({ synced: true, backlog: 0 })
+      return await verifySync({
+        pool,
+        sourceTable: stuckKey,
+        ch,
+        database,
+        table: 'stuck',
+        columns: ['name', 'score'],
+        engine: 'replacing',
+        storage,
+        importKey: stuckKey,
       })
     },
   )
