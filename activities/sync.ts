@@ -7,6 +7,7 @@ import type { InsertProgress } from '../src/sync/steps.js'
 import type { SyncBatchResult } from '../src/sync/types.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
 import { crashPoint } from '../src/sync/crash-point.js'
+import { holdingLock } from '../src/sync/hold-lock.js'
 import { withHeartbeat } from './heartbeat.js'
 
 /** The activities, by name: a `<name>:done` crash point follows each. */
@@ -67,30 +68,33 @@ export function createSyncActivities(deps: SyncActivityDeps) {
      * three, and the source rows never staged). Re-runnable as each of them is: the payload is frozen
      * before the first insert and re-sent byte for byte with the same tokens, chunks recorded as done
      * are skipped, and on a server without tokens an older attempt still running stops (src/sync/steps.ts).
-     * The crash points of the three steps stay where their work ends.
+     * The crash points of the three steps stay where their work ends. The lock is extended while it
+     * works, so a step longer than the lock's lifetime keeps it.
      */
     syncBatch: (claim: Claim) =>
       boundary(() =>
-        withHeartbeat(async (report): Promise<SyncBatchResult> => {
-          const info = Context.current().info
-          const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
-          const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
-            steps.fetchAndSerialize(runtime, claim, () => crashPoint('fetchRows:done')),
-          )
-          crashPoint('serializeRows:done')
-          const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
-            steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt),
-          )
-          metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
-          crashPoint('insertBatch:done')
-          return {
-            fetched: serialized.fetched,
-            rows: inserted.rows,
-            inserts: inserted.inserts,
-            parked: serialized.parked + inserted.parked,
-            reused: serialized.reused,
-          }
-        }),
+        withHeartbeat((report) =>
+          holdingLock(runtime, claim, async (): Promise<SyncBatchResult> => {
+            const info = Context.current().info
+            const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
+            const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
+              steps.fetchAndSerialize(runtime, claim, () => crashPoint('fetchRows:done')),
+            )
+            crashPoint('serializeRows:done')
+            const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
+              steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt),
+            )
+            metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
+            crashPoint('insertBatch:done')
+            return {
+              fetched: serialized.fetched,
+              rows: inserted.rows,
+              inserts: inserted.inserts,
+              parked: serialized.parked + inserted.parked,
+              reused: serialized.reused,
+            }
+          }),
+        ),
       ),
 
     /** Re-runnable: the storage's postSync is idempotent and fenced by the lock token. */
