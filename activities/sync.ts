@@ -7,6 +7,7 @@ import type { InsertProgress } from '../src/sync/steps.js'
 import type { SyncBatchResult } from '../src/sync/types.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
 import { noFaults, type FaultHook } from '../src/sync/fault-points.js'
+import { holdingLock } from '../src/sync/hold-lock.js'
 import { withHeartbeat } from './heartbeat.js'
 
 /** The bookkeeping activities, by name: a `<name>:done` crash point follows each. */
@@ -46,29 +47,32 @@ export function createSyncActivities(deps: SyncActivityDeps) {
      * staged. Re-runnable: the payload is frozen before the first insert and re-sent byte for byte with
      * the same tokens, chunks recorded as done are skipped, and on a server without tokens an older
      * attempt still running stops (src/sync/steps.ts). Crash points mark where each part's work ends.
+     * The lock is extended while it works, so a step longer than the lock's lifetime keeps it.
      */
     syncBatch: (claim: Claim) =>
       boundary(() =>
-        withHeartbeat(async (report): Promise<SyncBatchResult> => {
-          const info = Context.current().info
-          const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
-          const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
-            steps.fetchAndSerialize(runtime, claim, faults),
-          )
-          faults('syncBatch:frozen')
-          const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
-            steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt, faults),
-          )
-          metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
-          faults('syncBatch:done')
-          return {
-            fetched: serialized.fetched,
-            rows: inserted.rows,
-            inserts: inserted.inserts,
-            parked: serialized.parked + inserted.parked,
-            reused: serialized.reused,
-          }
-        }),
+        withHeartbeat((report) =>
+          holdingLock(runtime, claim, async (): Promise<SyncBatchResult> => {
+            const info = Context.current().info
+            const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
+            const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
+              steps.fetchAndSerialize(runtime, claim, faults),
+            )
+            faults('syncBatch:frozen')
+            const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
+              steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt, faults),
+            )
+            metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
+            faults('syncBatch:done')
+            return {
+              fetched: serialized.fetched,
+              rows: inserted.rows,
+              inserts: inserted.inserts,
+              parked: serialized.parked + inserted.parked,
+              reused: serialized.reused,
+            }
+          }),
+        ),
       ),
 
     /** Re-runnable: the storage's postSync is idempotent and fenced by the lock token. */

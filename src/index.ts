@@ -132,7 +132,7 @@ export { decodeKey, encodeKey } from './source/index.js'
 export type { KeyValue } from './source/index.js'
 
 // Capture: registering changes from the app (withCapture) or from PostgreSQL triggers.
-export { installCapture, relayOutbox, removeCapture, withCapture } from './capture/index.js'
+export { checkingKeys, installCapture, relayOutbox, removeCapture, withCapture } from './capture/index.js'
 export type { Capture, CaptureKey, CaptureTarget, RelayOptions } from './capture/index.js'
 
 // ClickHouse connections.

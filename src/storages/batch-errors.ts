@@ -16,3 +16,11 @@ export function notClaimed(batch: BatchRef): StorageError {
     batchId: batch.batchId,
   })
 }
+
+/** A change only a stopped round may make, refused while a round holds the model's lock. */
+export function syncing(importKey: string): StorageError {
+  return new StorageError(
+    `${importKey} is syncing a batch (a round holds its lock): pause it (chsync pause ${importKey}), then try again`,
+    { importKey },
+  )
+}

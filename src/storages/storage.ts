@@ -116,6 +116,14 @@ export interface Storage {
   postSyncFailed(batch: Claim, error: unknown): Promise<void>
   /** Parked operations of a model, oldest first. */
   deadLetters(importKey: string): Promise<DeadLetter[]>
+  /**
+   * An operator's way past a key no round can sync: drops the waiting operations of `keys` and parks
+   * each as a dead letter with `reason` (nothing vanishes unrecorded; `retryDeadLetters` brings them
+   * back). A standing claim holding one of them is dropped with them, so the next round claims a new
+   * batch of what is left. Throws `StorageError` while a round holds the lock (pause the model
+   * first). Keys with no waiting operation are ignored. Returns the operations dropped.
+   */
+  skipOperations(importKey: string, keys: readonly string[], reason: string): Promise<number>
   /** Registers parked operations again (with new sequence numbers) and clears them; returns how many. */
   retryDeadLetters(importKey: string): Promise<number>
   close(): Promise<void>

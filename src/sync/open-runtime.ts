@@ -14,7 +14,7 @@ import { reach } from '../reach.js'
 import { redactUrl } from '../redact.js'
 import { readAlias, writeAliases } from '../routing/resolve.js'
 import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../serializers/index.js'
-import { fetchRowsByKeys } from '../source/fetch.js'
+import { fetchRowsIsolatingBadKeys } from '../source/fetch-isolating.js'
 import { postgresRefusal } from '../source/refusal.js'
 import { displayName } from '../source/source-table.js'
 import { sourceTypeParsers } from '../source/type-parsers.js'
@@ -141,7 +141,7 @@ export async function openSyncRuntime(
       lockTtlMs: unit.sync.lockTimeoutMs,
       storage: storages.get(unit.sync.storage) as Storage,
       fetchRows: (keys) =>
-        fetchRowsByKeys(pool, unit.source, keys).catch((error: unknown) => {
+        fetchRowsIsolatingBadKeys(pool, unit.source, keys).catch((error: unknown) => {
           if (error instanceof ChsyncError) throw error
           const where = `PostgreSQL at ${redactUrl(config.postgres.url)}`
           throw new ChsyncError(

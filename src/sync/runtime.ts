@@ -1,4 +1,5 @@
 import type { ClickHouseCapabilities, ClickHouseDatabase } from '../clickhouse/index.js'
+import type { FetchedRows } from '../source/fetch-isolating.js'
 import type { SourceRow } from '../models/model.js'
 import type { ClickHouseRow } from '../serializers/row.js'
 import type { Operation, Storage } from '../storages/storage.js'
@@ -44,8 +45,11 @@ export interface SyncUnitRuntime {
   syncDelayMs: number
   lockTtlMs: number
   storage: Storage
-  /** One query: the source rows of these keys, keyed by encoded key; a missing key is a deleted row. */
-  fetchRows(keys: readonly string[]): Promise<Map<string, SourceRow>>
+  /**
+   * One query: the source rows of these keys, keyed by encoded key; a missing key is a deleted row.
+   * Keys that are not keys of the source table come back in `badKeys`, to be parked.
+   */
+  fetchRows(keys: readonly string[]): Promise<FetchedRows<SourceRow>>
   models: readonly ModelRuntime[]
   /** Where payloads are cut into chunks (one insert, one block each). @default CHUNK_MAX_ROWS / CHUNK_MAX_BYTES */
   chunkLimits?: { rows: number; bytes: number }

@@ -34,6 +34,8 @@ export async function preSync(
 interface FetchedBatch {
   operations: Operation[]
   rows: Map<string, SourceRow>
+  /** Keys that are not keys of the source table, with the reason: their operations are parked. */
+  badKeys: Map<string, string>
   /** Per model name, the rows ClickHouse holds for the batch's keys (models that need them only). */
   state: Map<string, Map<string, ClickHouseRow>>
 }
@@ -54,13 +56,13 @@ export async function fetchAndSerialize(
   await unit.storage.extendLock(claim, unit.lockTtlMs)
   const operations = await unit.storage.getOperations(claim)
   const wanted = operations.filter((op) => op.kind !== 'delete').map((op) => op.key)
-  const rows = await unit.fetchRows(wanted)
+  const { rows, badKeys } = await unit.fetchRows(wanted)
   const state = new Map<string, Map<string, ClickHouseRow>>()
   for (const model of unit.models.filter((m) => m.needsCurrentState))
-    state.set(model.name, await model.readCurrentState(operations.map((op) => op.key)))
+    state.set(model.name, await model.readCurrentState(goodKeys(operations, badKeys)))
   faults('syncBatch:fetched')
-  const fetched = { fetched: rows.size, missing: wanted.length - rows.size }
-  return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, state }, faults)) }
+  const fetched = { fetched: rows.size, missing: wanted.length - rows.size - badKeys.size }
+  return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, badKeys, state }, faults)) }
 }
 
 /**
@@ -74,18 +76,31 @@ async function freezePayload(
   batch: FetchedBatch,
   faults: FaultHook,
 ): Promise<SerializeResult> {
-  const { operations } = batch
-  const serialized = unit.serialize(operations, batch.rows, batch.state)
+  const { operations, badKeys } = batch
+  // A bad key's operation is parked unserialized (no query or tombstone can use the key); the rest
+  // are serialized, and every index is mapped back to the claimed list insertBatch reads.
+  const positions = operations.flatMap((op, index) => (badKeys.has(op.key) ? [] : [index]))
+  const serialized = unit.serialize(
+    positions.map((index) => operations[index] as Operation),
+    batch.rows,
+    batch.state,
+  )
+  for (const model of serialized.models) model.opIndex = model.opIndex.map((index) => positions[index] ?? -1)
   // From here the serialized rows are all that is needed, and they go as their chunks are cut: a
   // batch of embeddings is 30-70 MB of arrays and text, not to be held beside its payload.
   batch.rows.clear()
   batch.state.clear()
   const manifest: PayloadManifest = {
     models: [],
-    parked: serialized.poison.map(({ index, error }) => ({
-      operation: operationAt(operations, index),
-      error: messageOf(error),
-    })),
+    parked: [
+      ...operations
+        .filter((op) => badKeys.has(op.key))
+        .map((operation) => ({ operation, error: `bad key: ${badKeys.get(operation.key) as string}` })),
+      ...serialized.poison.map(({ index, error }) => ({
+        operation: operationAt(operations, positions[index] ?? -1),
+        error: messageOf(error),
+      })),
+    ],
   }
   for (const model of serialized.models) {
     const chunks: ChunkInfo[] = []
@@ -234,6 +249,11 @@ export async function postSyncFailed(runtime: SyncRuntime, claim: Claim, error: 
 export async function backlogMark(runtime: SyncRuntime, importKey: string): Promise<BacklogMark> {
   const range = await runtime.unit(importKey).storage.backlogRange(importKey)
   return { backlog: range.count, newestSeq: range.newestSeq }
+}
+
+/** The batch's keys without the bad ones (a ClickHouse lookup of `'abc'` in a UInt64 key fails too). */
+function goodKeys(operations: readonly Operation[], badKeys: ReadonlyMap<string, string>): string[] {
+  return operations.filter((op) => !badKeys.has(op.key)).map((op) => op.key)
 }
 
 function operationAt(operations: readonly Operation[], index: number): Operation {

@@ -12,6 +12,7 @@ type PublicValues =
   | 'array'
   | 'backlogSearchAttribute'
   | 'bool'
+  | 'checkingKeys'
   | 'checkModels'
   | 'countModelRows'
   | 'ChsyncError'

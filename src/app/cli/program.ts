@@ -9,6 +9,7 @@ import { migrateCommand } from './migrate.js'
 import { setupCommand } from './setup.js'
 import { withConfigContext } from './open-context.js'
 import { syncCommands } from './sync-commands.js'
+import { deadLetterCommands } from './dead-letter-commands.js'
 import { workerCommand } from './worker.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
@@ -31,5 +32,6 @@ export function createProgram(): Command {
     .addCommand(exportCommand())
 
   for (const command of syncCommands(withConfigContext)) program.addCommand(command)
+  for (const command of deadLetterCommands(withConfigContext)) program.addCommand(command)
   return program
 }

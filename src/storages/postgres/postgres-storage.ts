@@ -15,6 +15,7 @@ import type {
 } from '../storage.js'
 import { backlogRange, backlogSnapshot } from './backlog.js'
 import { finishBatch } from './finish-batch.js'
+import { skipOperations } from './skip-operations.js'
 import { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
 import { catchUpSequence, installOutbox } from './install-outbox.js'
 import { inTransaction, retryDeadlock } from './transaction.js'
@@ -245,6 +246,12 @@ export class PostgresStorage implements Storage {
       error: row.error,
       at: row.at.toISOString(),
     }))
+  }
+
+  async skipOperations(importKey: string, keys: readonly string[], reason: string): Promise<number> {
+    if (keys.length === 0) return 0
+    await this.ensureSchema()
+    return inTransaction(this.pool, (client) => skipOperations(client, this.names, importKey, keys, reason))
   }
 
   async retryDeadLetters(importKey: string): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis'
 import { StorageError } from '../../errors.js'
-import { lostLock, notClaimed } from '../batch-errors.js'
+import { lostLock, notClaimed, syncing } from '../batch-errors.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
 import type {
   BacklogRange,
@@ -233,6 +233,31 @@ export class RedisStorage implements Storage {
   async deadLetters(importKey: string): Promise<DeadLetter[]> {
     const letters = await this.redis.lrange(this.keys(importKey).dead, 0, -1)
     return letters.map((letter) => JSON.parse(letter) as DeadLetter)
+  }
+
+  async skipOperations(importKey: string, keys: readonly string[], reason: string): Promise<number> {
+    if (keys.length === 0) return 0
+    const k = this.keys(importKey)
+    // The script checks the claim is still the one read here: only then is its staged key right.
+    for (;;) {
+      const batchId = (await this.redis.hget(k.claim, 'batchId')) ?? ''
+      const [status, skipped = 0] = (await this.scripts().chsyncSkip(
+        k.lock,
+        k.claim,
+        k.claimOps,
+        k.claimKinds,
+        k.ops,
+        k.kinds,
+        k.dead,
+        stagedKey(this.prefix, importKey, batchId),
+        batchId,
+        reason,
+        new Date().toISOString(),
+        ...keys,
+      )) as [string, number?]
+      if (status === 'locked') throw syncing(importKey)
+      if (status === 'ok') return skipped
+    }
   }
 
   async retryDeadLetters(importKey: string): Promise<number> {

@@ -163,6 +163,38 @@ register(KEYS[1], KEYS[2], KEYS[3], kinds, keys)
 return #letters
 `
 
+/**
+ * KEYS: lock, claim, claimOps, claimKinds, ops, kinds, dead, staged (of the claim the caller read).
+ * ARGV: that claim's batch id or '', reason, ISO time, keys…
+ * Refuses while the lock is held, or when the claim is no longer the one read ('changed': read
+ * again). Parks each waiting operation of the keys as a dead letter and removes it; if the claim
+ * holds one of them, drops it and its staged payload (its operations are still in ops, so the next
+ * round claims them again, without the skipped ones — possibly under the same batch id, which is
+ * why the old payload must go).
+ * Returns {'locked'} | {'changed'} | {'ok', skipped}.
+ */
+const skipLua = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'locked'} end
+if (redis.call('HGET', KEYS[2], 'batchId') or '') ~= ARGV[1] then return {'changed'} end
+local skipped, claimed = 0, false
+for i = 4, #ARGV do
+  local key = ARGV[i]
+  local seq = redis.call('ZSCORE', KEYS[5], key)
+  if seq then
+    local letter = redis.call('HGET', KEYS[6], key) or 'u'
+    local kind = ({i = 'insert', u = 'update', d = 'delete'})[letter]
+    redis.call('RPUSH', KEYS[7], cjson.encode({
+      operation = {kind = kind, key = key, seq = tonumber(seq)}, error = ARGV[2], at = ARGV[3]}))
+    redis.call('ZREM', KEYS[5], key)
+    redis.call('HDEL', KEYS[6], key)
+    skipped = skipped + 1
+  end
+  if redis.call('ZSCORE', KEYS[3], key) then claimed = true end
+end
+if claimed then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[8]) end
+return {'ok', skipped}
+`
+
 /** The scripts, by the command name `defineCommand` gives them, with their number of keys. */
 export const REDIS_SCRIPTS = {
   chsyncRegister: { lua: registerLua, numberOfKeys: 3 },
@@ -172,6 +204,7 @@ export const REDIS_SCRIPTS = {
   chsyncPostSync: { lua: postSyncLua, numberOfKeys: 10 },
   chsyncReleaseLock: { lua: releaseLua, numberOfKeys: 1 },
   chsyncRetryDeadLetters: { lua: retryDeadLua, numberOfKeys: 4 },
+  chsyncSkip: { lua: skipLua, numberOfKeys: 8 },
 } as const
 
 export type RedisScriptName = keyof typeof REDIS_SCRIPTS

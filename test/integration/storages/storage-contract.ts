@@ -11,6 +11,7 @@ import {
   type Storage,
 } from '../../../src/storages/storage.js'
 import { uniqueName } from '../../utils/names.js'
+import { skipOperationsContract } from './skip-contract.js'
 
 /** What the contract needs from one storage implementation, on the real service. */
 export interface StorageHarness {
@@ -76,6 +77,8 @@ export function describeStorageContract(
       storage = harness.storage
     })
     afterAll(() => harness.close())
+
+    skipOperationsContract(() => storage)
 
     it('claims operations in registration order, hands them back unchanged, and removes them', async () => {
       const importKey = model()

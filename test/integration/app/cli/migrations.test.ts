@@ -51,30 +51,35 @@ export default defineConfig({
     await admin.client.close()
   })
 
-  it('writes a migration, prints it with --dry-run, applies it once, and checks the table', async () => {
-    const made = await chsync(
-      'makemigrations',
-      '--config',
-      configFile,
-      '--import-from',
-      resolve('src/migrations/index.js'),
-    )
-    expect(made.stdout).toBe(`${join(dir, 'migrations', '0001_initial.ts')}: createTable\n`)
-    const dry = await chsync('migrate', '--config', configFile, '--dry-run')
-    expect(dry.stdout).toContain('[dry-run] default: 0001_initial')
-    expect(dry.stdout).toContain(`CREATE TABLE IF NOT EXISTS \`${database}\`.\`events\``)
-    const failedCheck = (await chsync('check', '--config', configFile).catch((error: unknown) => error)) as {
-      code: number
-      stdout: string
-    }
-    expect(failedCheck.code).toBe(1)
-    expect(failedCheck.stdout).toContain(`MISMATCH default: events (events)`)
-    expect((await chsync('migrate', '--config', configFile)).stdout).toContain('default: 0001_initial')
-    expect((await chsync('migrate', '--config', configFile)).stdout).toBe('no pending migrations\n')
-    expect((await chsync('check', '--config', configFile)).stdout).toBe(
-      'ok       postgres: events (events)\nok       default: events (events)\n',
-    )
-  })
+  // Five CLI processes, each compiling the config with jiti: a minute when the machine is busy.
+  it(
+    'writes a migration, prints it with --dry-run, applies it once, and checks the table',
+    { timeout: 180_000 },
+    async () => {
+      const made = await chsync(
+        'makemigrations',
+        '--config',
+        configFile,
+        '--import-from',
+        resolve('src/migrations/index.js'),
+      )
+      expect(made.stdout).toBe(`${join(dir, 'migrations', '0001_initial.ts')}: createTable\n`)
+      const dry = await chsync('migrate', '--config', configFile, '--dry-run')
+      expect(dry.stdout).toContain('[dry-run] default: 0001_initial')
+      expect(dry.stdout).toContain(`CREATE TABLE IF NOT EXISTS \`${database}\`.\`events\``)
+      const failedCheck = (await chsync('check', '--config', configFile).catch((error: unknown) => error)) as {
+        code: number
+        stdout: string
+      }
+      expect(failedCheck.code).toBe(1)
+      expect(failedCheck.stdout).toContain(`MISMATCH default: events (events)`)
+      expect((await chsync('migrate', '--config', configFile)).stdout).toContain('default: 0001_initial')
+      expect((await chsync('migrate', '--config', configFile)).stdout).toBe('no pending migrations\n')
+      expect((await chsync('check', '--config', configFile)).stdout).toBe(
+        'ok       postgres: events (events)\nok       default: events (events)\n',
+      )
+    },
+  )
 
   it('names a bad config key and exits 1', async () => {
     const bad = join(dir, 'bad.config.ts')
