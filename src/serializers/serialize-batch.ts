@@ -9,7 +9,10 @@ import { convertValue, keyRow, serializeRow, versionNumber, type ClickHouseRow }
 export interface BatchInput {
   /** The batch's operations, in sequence order. */
   operations: readonly Operation[]
-  /** Source rows by encoded key; a key missing here (row gone, or outside `where`) is a delete. */
+  /**
+   * Source rows by encoded key, read for every operation; a key missing here (row gone, or outside
+   * `where`) is a delete, and a present key is written as its row even when the operation is a delete.
+   */
   rows: ReadonlyMap<string, SourceRow>
   /**
    * The row ClickHouse holds per encoded key (`readCurrentState`), for models where
@@ -84,7 +87,10 @@ function serializeOperation(model: Model, input: BatchInput, operation: Operatio
   const version = versionColumnOf(engine)
   const sign = signColumnOf(engine)
   const isDeleted = isDeletedColumnOf(engine)
-  const source = operation.kind === 'delete' ? undefined : input.rows.get(operation.key)
+  // The source row decides, whatever the operation's kind: registrations made after COMMIT can
+  // arrive out of commit order (a delete registered after the re-insert that followed it), and the
+  // row read now is the state every earlier commit left.
+  const source = input.rows.get(operation.key)
   const current = input.currentState?.get(operation.key)
   const out: ClickHouseRow[] = []
   // Collapsing: whatever ClickHouse holds for the key is cancelled first, byte for byte as read.
@@ -115,8 +121,8 @@ function serializeOperation(model: Model, input: BatchInput, operation: Operatio
 
 /**
  * Serializes one batch for one model. Pure and deterministic: the same input gives identical rows
- * (versions come from operation sequences or source columns, never the clock). An insert/update whose
- * source row is gone is a delete. Deletes become tombstones (ReplacingMergeTree + is_deleted), cancel
+ * (versions come from operation sequences or source columns, never the clock). The source row decides:
+ * an operation whose row is gone is a delete, and a delete whose row exists writes the row. Deletes become tombstones (ReplacingMergeTree + is_deleted), cancel
  * rows (collapsing engines), are skipped (`deletes: 'ignore'`) or throw `ConfigError`. A row that does
  * not fit its model is returned in `poison` and left out of `rows`.
  */

@@ -55,13 +55,15 @@ export async function fetchAndSerialize(
   if (frozen) return { fetched: 0, missing: 0, ...summarizeManifest(frozen, true) }
   await unit.storage.extendLock(claim, unit.lockTtlMs)
   const operations = await unit.storage.getOperations(claim)
-  const wanted = operations.filter((op) => op.kind !== 'delete').map((op) => op.key)
+  // Deletes too: a delete registered after a re-insert of its key must not hide the row (serializeBatch).
+  const wanted = operations.map((op) => op.key)
   const { rows, badKeys } = await unit.fetchRows(wanted)
   const state = new Map<string, Map<string, ClickHouseRow>>()
   for (const model of unit.models.filter((m) => m.needsCurrentState))
     state.set(model.name, await model.readCurrentState(goodKeys(operations, badKeys)))
   faults('syncBatch:fetched')
-  const fetched = { fetched: rows.size, missing: wanted.length - rows.size - badKeys.size }
+  const missing = operations.filter((op) => op.kind !== 'delete' && !rows.has(op.key) && !badKeys.has(op.key)).length
+  const fetched = { fetched: rows.size, missing }
   return { ...fetched, ...(await freezePayload(unit, claim, { operations, rows, badKeys, state }, faults)) }
 }
 

@@ -148,4 +148,16 @@ describe('sync end to end (PostgreSQL → Redis → Temporal → embedded ClickH
     expect(status.operationsSynced).toBe(60 + 26 + 18)
     expect(status.lastBatch?.rows).toBeGreaterThan(0)
   })
+
+  it('keeps a re-inserted row whose delete was registered after the re-insert (registrations out of commit order)', async () => {
+    // Two transactions: A deletes row 5, then B inserts it again; B registers first, A's late
+    // registration makes the key's pending operation a delete. The row exists, so it must stay.
+    await pool.query(`DELETE FROM "${table}" WHERE id = 5`)
+    await pool.query(`INSERT INTO "${table}" (id, name, score) VALUES (5, 'user 5 (back)', 55)`)
+    const storage = harness.storage(importKey)
+    await storage.registerOperations(importKey, 'insert', ['5'])
+    await storage.registerOperations(importKey, 'delete', ['5'])
+    await flush()
+    await expectInSync()
+  })
 })

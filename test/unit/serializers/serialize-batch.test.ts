@@ -81,18 +81,27 @@ describe('serializeBatch', () => {
     expect(result.rows).toEqual([{ id: '9', name: '', visits: 0, note: null, version: '13', is_deleted: 1 }])
   })
 
+  it('writes the row of a delete whose source row exists: a late registration never hides a re-insert', () => {
+    const result = serializeBatch(replacing, { operations: [op('delete', '2', 14)], rows })
+    expect(result.rows).toEqual([{ id: '2', name: 'bob', visits: 7, note: 'n', version: '14', is_deleted: 0 }])
+    const ignoring = defineModel({ ...plainConfig, deletes: 'ignore' })
+    expect(serializeBatch(ignoring, { operations: [op('delete', '1', 1)], rows }).rows).toEqual([
+      { id: '1', name: 'ann' },
+    ])
+  })
+
   it('cancels the state ClickHouse holds before writing the new one on a collapsing engine', () => {
     const held = { id: '1', name: 'OLD', visits: 3, note: null, sign: 1, version: '5' }
     const currentState = new Map([['1', held]])
     const result = serializeBatch(collapsing, {
-      operations: [op('update', '1', 20), op('delete', '2', 21)],
+      operations: [op('update', '1', 20), op('delete', '3', 21)],
       rows,
-      currentState: new Map([...currentState, ['2', { ...held, id: '2', version: '6' }]]),
+      currentState: new Map([...currentState, ['3', { ...held, id: '3', version: '6' }]]),
     })
     expect(result.rows).toEqual([
       { ...held, sign: -1 },
       { id: '1', name: 'ANN', visits: 0, note: null, sign: 1, version: '20' },
-      { ...held, id: '2', version: '6', sign: -1 },
+      { ...held, id: '3', version: '6', sign: -1 },
     ])
     expect(result.opIndex).toEqual([0, 0, 1])
   })
@@ -102,7 +111,7 @@ describe('serializeBatch', () => {
   })
 
   it('rejects a delete on plain MergeTree unless told to ignore it', () => {
-    const input = { operations: [op('delete', '1', 1)], rows }
+    const input = { operations: [op('delete', '3', 1)], rows }
     expect(() => serializeBatch(plain, input)).toThrow(ConfigError)
     expect(() => serializeBatch(plain, input)).toThrow(/MergeTree table users_log cannot express a delete/)
     const ignoring = defineModel({ ...plainConfig, deletes: 'ignore' })
