@@ -35,7 +35,9 @@ describe.each([
     const { rows } = await pool.query<{ id: number; v: number[]; x: number; t: string; bits: string[] }>(`
       SELECT g AS id, ARRAY[f] AS v, f::float8 AS x, f::text AS t, ARRAY[encode(float4send(f), 'hex')] AS bits
       FROM generate_series(1, 2000) g,
-           LATERAL (SELECT ((random() * 2 - 1) * power(10, floor(random() * 70 - 40)))::float4 AS f) r`)
+           LATERAL (SELECT ((random() * 2 - 1) * power(10, floor(random() * 70 - 40 + 0 * g)))::float4 AS f) r`)
+    // `0 * g` correlates the LATERAL: without it PostgreSQL computes one value for all 2000 rows.
+    expect(new Set(rows.map((row) => row.t)).size).toBeGreaterThan(1900)
     expect(rows.filter((row) => row.t.includes('e')).length).toBeGreaterThan(1000)
     await admin.client.command({
       query: `CREATE TABLE ${qualifiedTable(database, 'floats')} (id UInt32, v Array(Float32), x Float32) ENGINE = MergeTree ORDER BY id`,
