@@ -87,6 +87,23 @@ export default tseslint.config(
     },
   },
   {
+    // Libraries' public entry points only: a file inside a package's build folder can move in any release.
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(@[^/]+/)?[^./][^/]*/(dist|lib|build)/',
+              message: "Import the package's public entry point, not a file of its build output.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -1,4 +1,4 @@
-import { formatQueryParams } from '@clickhouse/client/dist/common/data_formatter/format_query_params.js'
+import { formatQueryParams } from '@clickhouse/client-common'
 import type { ClickHouseDatabase } from '../clickhouse/client.js'
 import { qualifiedTable, quoteIdentifier } from '../clickhouse/sql.js'
 import { ConfigError } from '../errors.js'
