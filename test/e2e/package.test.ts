@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -46,7 +46,11 @@ describe('the packed package in a fresh project', () => {
   beforeAll(async () => {
     pool = postgresPool()
     ch = clickhouseServer()
-    // After the build (npm test builds first); --ignore-scripts: `prepare` would build again.
+    // A module removed from the sources since an earlier build must not ship: the build starts clean.
+    mkdirSync(resolve('dist/src'), { recursive: true })
+    writeFileSync(resolve('dist/src/removed-module.js'), 'export {}\n')
+    await run('npm', ['run', 'build'], resolve('.'))
+    // --ignore-scripts: `prepare` would build again.
     const { stdout } = await run(
       'npm',
       ['pack', '--ignore-scripts', '--json', '--pack-destination', project],
@@ -116,6 +120,10 @@ export default defineConfig({
     )
     expect(packed.filter((path) => !/^(bin|dist)\/|^(package\.json|README\.md|LICENSE)$/.test(path))).toEqual([])
     expect(packed.filter((path) => /^dist\/(test|bench)\//.test(path))).toEqual([])
+    const compiled = packed.filter((path) => path.startsWith('dist/') && path.endsWith('.js'))
+    expect(
+      compiled.filter((path) => !existsSync(resolve(path.replace(/^dist\//, '').replace(/\.js$/, '.ts')))),
+    ).toEqual([])
   })
 
   it('syncs a table through the config, the CLI and a worker process of the project', async () => {
