@@ -3,6 +3,7 @@ import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@c
 import type * as ChdbConnectionExports from 'chdb/connection'
 import { ConfigError, messageOf } from '../errors.js'
 import { ClickHouseClientLogger } from './client-logger.js'
+import { embeddedDirectoryHolder } from './embedded-holder.js'
 import { redactUrl } from '../redact.js'
 
 /** How to reach one ClickHouse database: a server over HTTP(S) or the embedded engine (chDB). */
@@ -118,6 +119,15 @@ function openEmbedded(target: ClickHouseTarget): ClickHouseDatabase {
     connection = loadChdb().createChdbConnection({ path })
   } catch (error) {
     if (error instanceof ConfigError) throw error
+    const holder = embeddedDirectoryHolder(path)
+    if (holder)
+      throw new ConfigError(
+        `cannot open embedded ClickHouse at ${path}: the directory is held by process ${holder.pid}` +
+          `${holder.startedAt ? ` (started ${holder.startedAt})` : ''}, and one process at a time can hold it — ` +
+          'stop that process (a worker or the demo?), give this one another chdb:// directory, or use a ClickHouse server',
+        {},
+        { cause: error },
+      )
     throw new ConfigError(
       `cannot open embedded ClickHouse at ${path}: ${messageOf(error)} ` +
         '(one process can hold one embedded data directory; put several aliases in one directory as databases)',
