@@ -176,11 +176,14 @@ export async function insertBatch(
         if (!state.done.includes(step)) {
           await unit.storage.extendLock(claim, unit.lockTtlMs)
           if (untokenedTarget) await assertLatestAttempt(unit.storage, claim, attempt)
-          const rejected = await insertChunkBisecting(target, bytes, token, info.rows, {
-            importKey: claim.importKey,
-            batchId: claim.batchId,
-            model: modelName,
-          })
+          const rejected = await insertChunkBisecting(
+            target,
+            bytes,
+            token,
+            info.rows,
+            { importKey: claim.importKey, batchId: claim.batchId, model: modelName },
+            attempt,
+          )
           const last = index === chunks.length - 1
           if (last) faults('syncBatch:lastChunkInserted')
           for (const line of rejected) {
