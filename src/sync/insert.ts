@@ -7,6 +7,7 @@ import {
   type InsertFailure,
 } from '../clickhouse/errors.js'
 import { ChsyncError, SchemaMismatchError, messageOf } from '../errors.js'
+import { withoutLanded, type ReplayIdentity } from './landed.js'
 import { hashChunk, splitLines } from './payload.js'
 import type { SyncTarget } from './runtime.js'
 
@@ -60,6 +61,16 @@ interface InsertContext {
   model: string
 }
 
+export interface InsertOptions {
+  /** insertBatch's attempt (the activity's): a view failing on values blocks from VIEW_FAILURE_ATTEMPTS. @default 1 */
+  attempt?: number
+  /**
+   * The chunk may have landed before, past the table's deduplication window, in a table where a
+   * replay changes the result: send only its rows not found there (src/sync/landed.ts).
+   */
+  recheck?: ReplayIdentity
+}
+
 /**
  * Inserts a chunk; when the server refused its input, isolates the rows it refused — each retry is
  * its own insert with a token derived from the chunk's and its rows — and returns them. Refused
@@ -72,6 +83,7 @@ interface InsertContext {
  * (its halves would land again under new tokens, and a view failing on every row would cost 2n−1
  * inserts). It is retried whole with its own token — absorbed by deduplication where the server has
  * tokens — and from attempt `VIEW_FAILURE_ATTEMPTS` on, a view failing on values blocks the model.
+ * With `recheck`, the rows already in the table are left out first (returned lines stay the chunk's).
  */
 export async function insertChunkBisecting(
   target: SyncTarget,
@@ -79,7 +91,25 @@ export async function insertChunkBisecting(
   token: string,
   rows: number,
   context: InsertContext,
-  attempt = 1,
+  options: InsertOptions = {},
+): Promise<RejectedLine[]> {
+  if (options.recheck) {
+    const rest = await withoutLanded(target, bytes, token, options.recheck)
+    if (rest.lines.length === rows) return await insertChunkIsolating(target, bytes, token, rows, context, options)
+    if (rest.lines.length === 0) return []
+    const rejected = await insertChunkIsolating(target, rest.bytes, rest.token, rest.lines.length, context, options)
+    return rejected.map((line) => ({ ...line, line: rest.lines[line.line] as number }))
+  }
+  return await insertChunkIsolating(target, bytes, token, rows, context, options)
+}
+
+async function insertChunkIsolating(
+  target: SyncTarget,
+  bytes: Buffer,
+  token: string,
+  rows: number,
+  context: InsertContext,
+  { attempt = 1 }: InsertOptions,
 ): Promise<RejectedLine[]> {
   const what = `insert into ${target.alias}.${target.table} for ${context.model}/${context.batchId}`
   // Any failure but refused input, as the error to throw: the same whether the first insert or one

@@ -139,6 +139,8 @@ export interface InsertProgress {
  * one chunk whose insert had returned but was not yet recorded; and each `attempt` announces itself
  * there, so an older attempt still running (a worker frozen past its heartbeat timeout, then woken)
  * stops before its next chunk instead of sending chunks the newer one sends too (README, Sync).
+ * `payloadReused`: the payload was frozen by an earlier attempt, whose chunks may have landed past
+ * the table's deduplication window; tables where a replay changes the result check them first.
  */
 export async function insertBatch(
   runtime: SyncRuntime,
@@ -147,6 +149,7 @@ export async function insertBatch(
   progress: Progress,
   attempt = 1,
   faults: FaultHook = noFaults,
+  payloadReused = false,
 ): Promise<InsertResult> {
   const unit = runtime.unit(claim.importKey)
   const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
@@ -182,7 +185,7 @@ export async function insertBatch(
             token,
             info.rows,
             { importKey: claim.importKey, batchId: claim.batchId, model: modelName },
-            attempt,
+            { attempt, ...(payloadReused && model.replayIdentity ? { recheck: model.replayIdentity } : {}) },
           )
           const last = index === chunks.length - 1
           if (last) faults('syncBatch:lastChunkInserted')

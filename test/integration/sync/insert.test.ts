@@ -146,7 +146,9 @@ describe.each([
     })
     // The view cannot cast 'x' (CANNOT_PARSE_TEXT, the code of a malformed input row).
     const bytes = jsonl([1, 2, 3, 4].map((id) => ({ id, name: id === 2 ? 'x' : String(id) })))
-    const first = await insertChunkBisecting(t, bytes, 'k:b1:m:7:h', 4, context, 1).catch((e: unknown) => e)
+    const first = await insertChunkBisecting(t, bytes, 'k:b1:m:7:h', 4, context, { attempt: 1 }).catch(
+      (e: unknown) => e,
+    )
     expect(first).toBeInstanceOf(Error)
     expect(isNonRetryable(first)).toBe(false)
     expect((first as Error).message).toMatch(new RegExp(`materialized view ${database}\\.viewed_mv`))
@@ -154,7 +156,7 @@ describe.each([
     expect(await count(t)).toBe(4)
     expect(await count(copy)).toBe(0)
 
-    const last = await insertChunkBisecting(t, bytes, 'k:b1:m:7:h', 4, context, 3).catch((e: unknown) => e)
+    const last = await insertChunkBisecting(t, bytes, 'k:b1:m:7:h', 4, context, { attempt: 3 }).catch((e: unknown) => e)
     expect(last).toBeInstanceOf(SchemaMismatchError)
     expect((last as SchemaMismatchError).context).toMatchObject({ model: 'm', table: 'viewed', code: '6' })
     expect((last as Error).message).toMatch(/viewed_mv.*on .*viewed.*fix the view, then run chsync resume k/s)
