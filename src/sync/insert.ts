@@ -94,7 +94,14 @@ export async function insertChunkBisecting(
   options: InsertOptions = {},
 ): Promise<RejectedLine[]> {
   if (options.recheck) {
-    const rest = await withoutLanded(target, bytes, token, options.recheck)
+    const rest = await withoutLanded(target, bytes, token, options.recheck).catch((error: unknown) => {
+      throw describeClickHouseError(
+        error,
+        `check which rows of chunk ${token} are in ${target.alias}.${target.table} before re-sending it`,
+        { ...context, table: target.table, right: 'SELECT' },
+        target.database.displayUrl,
+      )
+    })
     if (rest.lines.length === rows) return await insertChunkIsolating(target, bytes, token, rows, context, options)
     if (rest.lines.length === 0) return []
     const rejected = await insertChunkIsolating(target, rest.bytes, rest.token, rest.lines.length, context, options)
