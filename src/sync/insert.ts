@@ -102,7 +102,6 @@ export async function insertChunkBisecting(
         target.database.displayUrl,
       )
     })
-    if (rest.lines.length === rows) return await insertChunkIsolating(target, bytes, token, rows, context, options)
     if (rest.lines.length === 0) return []
     const rejected = await insertChunkIsolating(target, rest.bytes, rest.token, rest.lines.length, context, options)
     return rejected.map((line) => ({ ...line, line: rest.lines[line.line] as number }))
@@ -110,6 +109,7 @@ export async function insertChunkBisecting(
   return await insertChunkIsolating(target, bytes, token, rows, context, options)
 }
 
+/** `insertChunkBisecting` without the check of what landed. */
 async function insertChunkIsolating(
   target: SyncTarget,
   bytes: Buffer,
