@@ -60,7 +60,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             )
             faults('syncBatch:frozen')
             const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
-              steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt, faults),
+              steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt, faults, serialized.reused),
             )
             metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
             faults('syncBatch:done')

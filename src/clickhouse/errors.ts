@@ -27,8 +27,9 @@ const SCHEMA_CODES = new Set([
 ])
 
 /**
- * The input itself is malformed for its column (parsing fails before anything is written, so a
- * rejected chunk left nothing behind): bisect the chunk to find and park the rows.
+ * The input itself is malformed for its column, or fails a CHECK of the table: the server refuses the
+ * block before writing it, so a rejected chunk left nothing behind and its rows can be isolated.
+ * The same codes raised while a materialized view runs are not that (see `insertFailure`).
  */
 const ROW_CODES = new Set([
   6, // CANNOT_PARSE_TEXT
@@ -46,6 +47,9 @@ const ROW_CODES = new Set([
   691, // UNKNOWN_ELEMENT_OF_ENUM
 ])
 
+/** A view's query failing on values: the same rows fail again until the view is changed. */
+const VIEW_DATA_CODES = new Set([...ROW_CODES, 395 /* FUNCTION_THROW_IF_VALUE_IS_NON_ZERO */])
+
 export function clickHouseErrorCode(error: unknown): number | undefined {
   if (!(error instanceof Error)) return undefined
   const code = (error as { code?: unknown }).code
@@ -55,9 +59,32 @@ export function clickHouseErrorCode(error: unknown): number | undefined {
   return match ? Number(match[1]) : undefined
 }
 
-export function isRowError(error: unknown): boolean {
+/**
+ * What a failed INSERT says about its rows:
+ * - `input`: the server refused the input before writing anything (a value its column cannot parse,
+ *   a CHECK); `row` is the 1-based row it names (`(at row N)`, `violated at row N`), when it does.
+ * - `view`: a materialized view on the table failed, after the table (and views before it) took the
+ *   block — re-sending parts of the chunk would write them again. `data`: it failed on values (the
+ *   same rows fail again until the view changes), not for a passing reason (memory, a remote table).
+ * - `other`: anything else (the server down, the table's shape, rights), for `describeClickHouseError`.
+ * Both 18.x and 26.x append `: while pushing to view db.view` (the innermost view first) to an
+ * error raised under a view; the row number is the parser's, relative to the one block a chunk is.
+ */
+export type InsertFailure =
+  { kind: 'input'; row?: number } | { kind: 'view'; view: string; data: boolean } | { kind: 'other' }
+
+const UNDER_VIEW = /while pushing to view (\S+?)(?: \(|[.:,]?(?:\s|$))/
+const AT_ROW = /\(at row (\d+)\)|violated at row (\d+)/
+
+export function insertFailure(error: unknown): InsertFailure {
   const code = clickHouseErrorCode(error)
-  return code !== undefined && ROW_CODES.has(code)
+  if (code === undefined) return { kind: 'other' }
+  const message = messageOf(error)
+  const view = UNDER_VIEW.exec(message)
+  if (view) return { kind: 'view', view: view[1] as string, data: VIEW_DATA_CODES.has(code) }
+  if (!ROW_CODES.has(code)) return { kind: 'other' }
+  const row = AT_ROW.exec(message)
+  return row ? { kind: 'input', row: Number(row[1] ?? row[2]) } : { kind: 'input' }
 }
 
 /** INCORRECT_DATA with this text: the insert names a column the table does not have. */

@@ -24,7 +24,8 @@ function tableSettings(createTableQuery: string): Map<string, string> {
  * non-replicated MergeTree that chsync did not create has `non_replicated_deduplication_window = 0`
  * (its tokens are ignored), a replicated one may remember blocks for too short a time
  * (`replicated_deduplication_window_seconds`, 1 hour by default since ClickHouse 25.9) for a retry
- * after an outage. Undefined on a server without tokens (nothing to check there; the start-up log
+ * after an outage (past a window, a retried chunk is not deduplicated: src/sync/landed.ts says which
+ * tables chsync then checks and which absorb or double the replay). Undefined on a server without tokens (nothing to check there; the start-up log
  * names that limit) and for a table that does not exist (reported elsewhere).
  */
 export async function deduplicationGap(db: ClickHouseDatabase, table: string): Promise<string | undefined> {

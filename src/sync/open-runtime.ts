@@ -24,6 +24,7 @@ import { checkRedisDurability } from '../storages/redis/check-durability.js'
 import { redisRefusal } from '../storages/redis/refusal.js'
 import { relayingStorage } from '../capture/relaying-storage.js'
 import type { Storage } from '../storages/storage.js'
+import { replayIdentityOf } from './landed.js'
 import { CHUNK_MAX_BYTES } from './payload.js'
 import type { ModelRuntime, SyncRuntime, SyncUnitRuntime } from './runtime.js'
 
@@ -120,6 +121,7 @@ export async function openSyncRuntime(
       return {
         name: model.table,
         needsCurrentState: needsCurrentState(model),
+        replayIdentity: replayIdentityOf(model),
         readCurrentState: (keys) =>
           readCurrentState(read.database, model, keys, { queryParameters: read.capabilities.queryParameters }).catch(
             (error: unknown) => {

@@ -3,6 +3,7 @@ import type { FetchedRows } from '../source/fetch-isolating.js'
 import type { SourceRow } from '../models/model.js'
 import type { ClickHouseRow } from '../serializers/row.js'
 import type { Operation, Storage } from '../storages/storage.js'
+import type { ReplayIdentity } from './landed.js'
 
 export type { ClickHouseRow, SourceRow }
 
@@ -35,6 +36,8 @@ export interface ModelRuntime {
   needsCurrentState: boolean
   /** The rows ClickHouse holds for these keys (read alias), keyed like operations. */
   readCurrentState(keys: readonly string[]): Promise<Map<string, ClickHouseRow>>
+  /** How a retried chunk's rows are found in the table before it is re-sent, where that is needed (src/sync/landed.ts). */
+  replayIdentity?: ReplayIdentity
   targets: readonly SyncTarget[]
 }
 

@@ -141,6 +141,8 @@ export interface InsertProgress {
  * one chunk whose insert had returned but was not yet recorded; and each `attempt` announces itself
  * there, so an older attempt still running (a worker frozen past its heartbeat timeout, then woken)
  * stops before its next chunk instead of sending chunks the newer one sends too (README, Sync).
+ * `payloadReused`: the payload was frozen by an earlier attempt, whose chunks may have landed past
+ * the table's deduplication window; tables where a replay changes the result check them first.
  */
 export async function insertBatch(
   runtime: SyncRuntime,
@@ -149,6 +151,7 @@ export async function insertBatch(
   progress: Progress,
   attempt = 1,
   faults: FaultHook = noFaults,
+  payloadReused = false,
 ): Promise<InsertResult> {
   const unit = runtime.unit(claim.importKey)
   const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
@@ -178,11 +181,14 @@ export async function insertBatch(
         if (!state.done.includes(step)) {
           await unit.storage.extendLock(claim, unit.lockTtlMs)
           if (untokenedTarget) await assertLatestAttempt(unit.storage, claim, attempt)
-          const rejected = await insertChunkBisecting(target, bytes, token, info.rows, {
-            importKey: claim.importKey,
-            batchId: claim.batchId,
-            model: modelName,
-          })
+          const rejected = await insertChunkBisecting(
+            target,
+            bytes,
+            token,
+            info.rows,
+            { importKey: claim.importKey, batchId: claim.batchId, model: modelName },
+            { attempt, ...(payloadReused && model.replayIdentity ? { recheck: model.replayIdentity } : {}) },
+          )
           const last = index === chunks.length - 1
           if (last) faults('syncBatch:lastChunkInserted')
           for (const line of rejected) {

@@ -56,8 +56,9 @@ export interface FaultScenario {
   /** Dead letters the scenario parks on purpose (poison rows); any other number fails it. */
   expectedDeadLetters?: number
   /**
-   * Raw duplicates a server without deduplication tokens (18.x) must be left with, which the engine
-   * merges away (FINAL): the scenario documents that limit; any other number fails it.
+   * Raw duplicates the scenario must be left with, which the engine merges away (FINAL) — a server
+   * without deduplication tokens (18.x), a replay past the window: it documents that limit; any
+   * other number fails it.
    */
   expectedDuplicates?: number
 }

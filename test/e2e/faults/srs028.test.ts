@@ -3,7 +3,7 @@ import type pg from 'pg'
 import { quoteIdentifier } from '../../../src/clickhouse/index.js'
 import * as steps from '../../../src/sync/steps.js'
 import { defineMultiModel } from '../../../src/models/index.js'
-import { flushUpdate } from '../../../workflows/messages.js'
+import { flushUpdate, resumeSignal } from '../../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../../utils/clients.js'
 import { createTables } from '../../utils/e2e.js'
 import { expectConverged, faultScenario, verifySync } from '../../utils/faults.js'
@@ -100,9 +100,10 @@ describe('SRS028 failure modes', () => {
   faultScenario(
     {
       group,
-      scenario: 'A materialized view throws for one row: the round retries until the view is fixed',
+      scenario: 'A materialized view throws for one row: the model blocks naming the view, keeping every operation',
       injected:
-        "MV with throwIf(name = 'boom') on a 20-row batch (10 chunks, 4 partitions); view fixed after a failed round",
+        "MV with throwIf(name = 'boom') on a 20-row batch (10 chunks, 4 partitions); view fixed after the model " +
+        'blocked, then resume',
       timeoutMs: 180_000,
     },
     async () => {
@@ -112,18 +113,21 @@ describe('SRS028 failure modes', () => {
       await insertRows(names.viewed, 1, 20, 11)
       await handle.executeUpdate(flushUpdate, { args: [{ wait: false }] })
 
-      // A failing view is not a configuration error chsync can name (it is the view's own query, and
-      // may depend on data): the round fails visibly and retries with backoff, never blocks.
-      const failed = await harness.until(handle, (status) => status.consecutiveFailures >= 1, 120_000)
-      expect(failed.blocked).toBeNull()
-      expect(failed.lastError?.message).toMatch(view.failure)
-      // Chunks 0-4 (ids 1-10) reached table and view before the marker's chunk failed; nothing was
-      // removed from the storage.
+      // The view fails on values, after the table took the chunk: retried whole (never split, which
+      // would write its halves again), then the model blocks with the view named and the way out.
+      const blocked = await harness.until(handle, (status) => status.state === 'blocked', 120_000)
+      expect(blocked.blocked?.type).toBe('SchemaMismatchError')
+      expect(blocked.blocked?.message).toMatch(view.failure)
+      expect(blocked.blocked?.message).toMatch(`materialized view ${database}.viewed_view on ${database}.viewed`)
+      expect(blocked.blocked?.message).toMatch(`fix the view, then run chsync resume ${names.viewed}`)
+      // Chunks 0-4 (ids 1-10) reached table and view before the marker's chunk failed; the failed
+      // chunk is in the table once (its retries deduplicated); nothing was removed from the storage.
       expect(await rawCount(ch, database, view.name)).toBe(10)
-      expect(await rawCount(ch, database, 'viewed')).toBeGreaterThanOrEqual(10)
+      expect(await rawCount(ch, database, 'viewed')).toBe(12)
       expect(await harness.storage(names.viewed).operationsCount(names.viewed)).toBe(20)
 
       await view.create({ failing: false })
+      await handle.signal(resumeSignal)
       expect(await harness.flush(handle, 120_000)).toEqual({ synced: true, backlog: 0 })
       expectConverged(await verify(names.viewed, view.name))
       return await verify(names.viewed, 'viewed')
@@ -136,7 +140,7 @@ describe('SRS028 failure modes', () => {
       scenario: 'A batch into several tables and aliases fails in the last table; the retry completes all of them',
       injected:
         'multi-model: table first on 2 aliases, then second; throwIf view on second after first took the batch; ' +
-        'view fixed after a failed round',
+        'view fixed after the model blocked, then resume',
       timeoutMs: 180_000,
     },
     async () => {
@@ -145,14 +149,15 @@ describe('SRS028 failure modes', () => {
       const handle = await harness.sync(names.multi)
       await insertRows(names.multi, 1, 12, 5)
       await handle.executeUpdate(flushUpdate, { args: [{ wait: false }] })
-      const failed = await harness.until(handle, (status) => status.consecutiveFailures >= 1, 120_000)
-      expect(failed.lastError?.message).toMatch(view.failure)
+      const blocked = await harness.until(handle, (status) => status.state === 'blocked', 120_000)
+      expect(blocked.blocked?.message).toMatch(view.failure)
       // Not one transaction: the first table has the batch on both aliases, the second table part of it.
       expect(await rawCount(ch, database, 'first')).toBe(12)
       expect(await rawCount(ch, copyDatabase, 'first')).toBe(12)
       expect(await rawCount(ch, database, view.name)).toBe(4)
 
       await view.create({ failing: false })
+      await handle.signal(resumeSignal)
       expect(await harness.flush(handle, 120_000)).toEqual({ synced: true, backlog: 0 })
       expectConverged(await verify(names.multi, 'first', copyDatabase))
       expectConverged(await verify(names.multi, view.name))

@@ -5,9 +5,10 @@ import {
   quoteIdentifier,
   type ClickHouseDatabase,
 } from '../../../src/clickhouse/index.js'
-import { SchemaMismatchError } from '../../../src/errors.js'
+import { SchemaMismatchError, isNonRetryable } from '../../../src/errors.js'
 import { insertChunk, insertChunkBisecting, insertSettings } from '../../../src/sync/insert.js'
 import type { SyncTarget } from '../../../src/sync/runtime.js'
+import { stringLiteral } from '../../../src/migrations/live-table.js'
 import { clickhouseEmbedded, clickhouseServer } from '../../utils/clients.js'
 import { uniqueName } from '../../utils/names.js'
 
@@ -111,6 +112,56 @@ describe.each([
     expect(rejected.map((r) => r.line)).toEqual([1, 4])
     expect(rejected[0]?.error).toMatch(/parse/i)
     expect(await count(t)).toBe(3)
+  })
+
+  /** Parts written by inserts (level 0), merged away or not: one per insert that wrote rows. */
+  async function insertedParts(t: SyncTarget): Promise<number> {
+    const result = await admin.client.query({
+      query:
+        `SELECT count() AS n FROM system.parts ` +
+        `WHERE database = ${stringLiteral(database)} AND table = ${stringLiteral(t.table)} AND level = 0`,
+      format: 'JSONEachRow',
+    })
+    return Number((await result.json<{ n: string }>())[0]?.n)
+  }
+
+  it('parks the rows the server names with one insert past each, not a bisection', async () => {
+    const t = await table('named_rows', 'id UInt64, n UInt8')
+    const rows = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => ({ id, n: id === 3 || id === 6 ? 'x' : id }))
+    const rejected = await insertChunkBisecting(t, jsonl(rows), 'k:b1:m:6:h', 8, context)
+    expect(rejected.map((r) => r.line)).toEqual([2, 5])
+    expect(rejected[0]?.error).toMatch(/at row 3/)
+    expect(await count(t)).toBe(6)
+    // The server reports the row it stopped at: the chunk without row 3, then without 3 and 6, the
+    // last one writing the six good rows in one part (a bisection writes four parts).
+    expect(await insertedParts(t)).toBe(1)
+  })
+
+  it('does not bisect a chunk a materialized view rejected after the table took it: retries, then blocks', async () => {
+    const t = await table('viewed', 'id UInt64, name String')
+    const copy = await table('viewed_copy', 'id UInt64, n UInt8')
+    await admin.client.command({
+      query: `CREATE MATERIALIZED VIEW ${qualifiedTable(database, 'viewed_mv')} TO ${qualifiedTable(database, copy.table)}
+              AS SELECT id, toUInt8(name) AS n FROM ${qualifiedTable(database, t.table)}`,
+    })
+    // The view cannot cast 'x' (CANNOT_PARSE_TEXT, the code of a malformed input row).
+    const bytes = jsonl([1, 2, 3, 4].map((id) => ({ id, name: id === 2 ? 'x' : String(id) })))
+    const first = await insertChunkBisecting(t, bytes, 'k:b1:m:7:h', 4, context, { attempt: 1 }).catch(
+      (e: unknown) => e,
+    )
+    expect(first).toBeInstanceOf(Error)
+    expect(isNonRetryable(first)).toBe(false)
+    expect((first as Error).message).toMatch(new RegExp(`materialized view ${database}\\.viewed_mv`))
+    // The table took the chunk once, before the view failed; no half was re-sent, nothing parked.
+    expect(await count(t)).toBe(4)
+    expect(await count(copy)).toBe(0)
+
+    const last = await insertChunkBisecting(t, bytes, 'k:b1:m:7:h', 4, context, { attempt: 3 }).catch((e: unknown) => e)
+    expect(last).toBeInstanceOf(SchemaMismatchError)
+    expect((last as SchemaMismatchError).context).toMatchObject({ model: 'm', table: 'viewed', code: '6' })
+    expect((last as Error).message).toMatch(/viewed_mv.*on .*viewed.*fix the view, then run chsync resume k/s)
+    // The retry carries the first attempt's token: deduplicated where the server has tokens.
+    expect(await count(t)).toBe(tokens ? 4 : 8)
   })
 
   it('throws a SchemaMismatchError naming the table when every row is rejected', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyClickHouseError, describeClickHouseError, isRowError } from '../../../src/clickhouse/errors.js'
+import { classifyClickHouseError, describeClickHouseError, insertFailure } from '../../../src/clickhouse/errors.js'
 import { ChsyncError, ConfigError, SchemaMismatchError, isNonRetryable } from '../../../src/errors.js'
 
 /** A server error as the HTTP client and the embedded engine carry it: the code as a string. */
@@ -30,8 +30,56 @@ describe('classifyClickHouseError', () => {
     expect(classifyClickHouseError(thrown, 'insert', context)).toBe(thrown)
   })
 
-  it('treats a violated CHECK constraint as a row error, to bisect and park the row', () => {
-    expect(isRowError(serverError(469, 'Constraint `c` for table t is violated at row 2'))).toBe(true)
+  it('treats a violated CHECK constraint as refused input, naming its row', () => {
+    expect(insertFailure(serverError(469, 'Constraint `c` for table t is violated at row 2'))).toEqual({
+      kind: 'input',
+      row: 2,
+    })
+  })
+})
+
+/** Messages as ClickHouse 18.16 and chDB 26.x print them (copied from the servers). */
+describe('insertFailure', () => {
+  it('reads the row the input parser stopped at, on both server generations', () => {
+    const old = serverError(
+      27,
+      'Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected " before: zz"}\\n: ' +
+        '(while read the value of key id): (at row 2)\n, e.what() = DB::Exception',
+    )
+    const modern = serverError(
+      72,
+      "Unsigned type must not contain '-' symbol: (while reading the value of key id): (at row 3)\n: " +
+        'While executing JSONEachRowRowInputFormat. ',
+    )
+    expect(insertFailure(old)).toEqual({ kind: 'input', row: 2 })
+    expect(insertFailure(modern)).toEqual({ kind: 'input', row: 3 })
+    expect(insertFailure(serverError(38, 'Cannot parse date'))).toEqual({ kind: 'input' })
+  })
+
+  it('tells a view that failed after the table took the block, naming the innermost view', () => {
+    const old = serverError(
+      6,
+      "Code: 6, e.displayText() = DB::Exception: Cannot parse string 'x' as UInt8: syntax error at begin of " +
+        'string.: while pushing to view db.v, e.what() = DB::Exception',
+    )
+    const modern = serverError(
+      395,
+      "bad: while executing 'FUNCTION throwIf(equals(__table1.name, 'x'_String) :: 4) -> UInt8 : 2': " +
+        'while pushing to view db.inner (3f2c…): while pushing to view db.outer. ',
+    )
+    expect(insertFailure(old)).toEqual({ kind: 'view', view: 'db.v', data: true })
+    expect(insertFailure(modern)).toEqual({ kind: 'view', view: 'db.inner', data: true })
+    // Out of memory under a view passes: retried as any server error, never blocking.
+    expect(insertFailure(serverError(241, 'Memory limit exceeded: while pushing to view db.v. '))).toEqual({
+      kind: 'view',
+      view: 'db.v',
+      data: false,
+    })
+  })
+
+  it('leaves every other failure to describeClickHouseError', () => {
+    expect(insertFailure(serverError(60, 'Table db.t does not exist'))).toEqual({ kind: 'other' })
+    expect(insertFailure(new Error('connect ECONNREFUSED 127.0.0.1:8123'))).toEqual({ kind: 'other' })
   })
 })
 
