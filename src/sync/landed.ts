@@ -1,4 +1,4 @@
-import { formatQueryParams } from '@clickhouse/client/dist/common/data_formatter/format_query_params.js'
+import { formatQueryParams } from '@clickhouse/client-common'
 import { qualifiedTable, quoteIdentifier } from '../clickhouse/sql.js'
 import { signColumnOf, versionColumnOf } from '../models/engines/index.js'
 import type { Model } from '../models/model.js'
