@@ -1,15 +1,16 @@
 import type pg from 'pg'
+import type { RedisStorage } from '../storages/redis/redis-storage.js'
 import type { Storage } from '../storages/storage.js'
 import { relayOutbox, type RelayOptions } from './relay.js'
 
 /**
- * `storage` (e.g. a RedisStorage) that first moves the model's trigger-captured operations out of
+ * `storage` (a RedisStorage) that first moves the model's trigger-captured operations out of
  * the PostgreSQL outbox whenever a round starts (`preSync`) or the backlog is measured
  * (`backlogRange`, which a flush takes its mark from): the sync loop needs no relay of its own, a
  * round never claims a batch while captured changes wait in the outbox, and a flush waits for them
  * too. Every other method is the storage's own, whatever the Storage interface grows.
  */
-export function relayingStorage<S extends Storage>(
+export function relayingStorage<S extends RedisStorage>(
   storage: S,
   pool: pg.Pool,
   options: Omit<RelayOptions, 'importKey'> = {},
