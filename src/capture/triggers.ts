@@ -17,6 +17,7 @@ export interface CaptureTarget {
 }
 
 const EVENTS = ['insert', 'update', 'delete'] as const
+const UNDEFINED_TABLE = '42P01'
 
 /**
  * Names derived from the import key: readable, within PostgreSQL's 63-byte identifier limit, and
@@ -123,4 +124,31 @@ export async function removeCapture(
 ): Promise<void> {
   const fn = `${escapeIdentifier(target.outboxSchema ?? 'chsync')}.${escapeIdentifier(captureNames(target.importKey).function)}`
   await pool.query(`DROP FUNCTION IF EXISTS ${fn}() CASCADE`)
+}
+
+/**
+ * Whether the relay has anything to do for a model: its capture function exists (so its triggers
+ * may capture), or the outbox still holds rows of it (captured before a `removeCapture`, or relayed
+ * and not yet deleted). False when the outbox was never installed.
+ */
+export async function relayNeeded(
+  pool: pg.Pool,
+  target: Pick<CaptureTarget, 'importKey' | 'outboxSchema'>,
+): Promise<boolean> {
+  const schema = target.outboxSchema ?? 'chsync'
+  const { rows } = await pool.query<{ installed: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                     WHERE n.nspname = $1 AND p.proname = $2) AS installed`,
+    [schema, captureNames(target.importKey).function],
+  )
+  if (rows[0]?.installed) return true
+  try {
+    const left = await pool.query(`SELECT 1 FROM ${outboxNames(schema).operations} WHERE import_key = $1 LIMIT 1`, [
+      target.importKey,
+    ])
+    return left.rows.length > 0
+  } catch (error) {
+    if ((error as { code?: string }).code === UNDEFINED_TABLE) return false
+    throw error
+  }
 }

@@ -52,7 +52,11 @@ function renderTable(records: FaultRecord[]): string {
     for (const r of rows) {
       const result = r.passed ? 'pass' : `**FAIL**: ${cell(r.error ?? '')}`
       const parked = r.deadLetters ? ` (+${r.deadLetters} parked)` : ''
-      const expected = r.expectedDuplicates ? ` (${r.expectedDuplicates} expected)` : ''
+      const expected = r.expectedDuplicates
+        ? ` (${r.expectedDuplicates} expected)`
+        : r.duplicatesMerged
+          ? ` (merged by the engine: ${r.duplicatesMerged})`
+          : ''
       lines.push(
         `| ${cell(r.scenario)} | ${cell(r.injected)} | ${r.expectedRows ?? '–'} | ${r.foundRows ?? '–'} | ` +
           `${r.duplicates ?? '–'}${expected} | ${r.operationsLeft ?? '–'}${parked} | ${result} |`,

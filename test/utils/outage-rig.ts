@@ -99,10 +99,13 @@ export class OutageRig {
     return new WriteLoad(this.pool, this.table, register)
   }
 
-  /** Trigger-captured operations in the PostgreSQL outbox (with Redis: not yet relayed to it). */
+  /**
+   * Trigger-captured operations in the PostgreSQL outbox not yet relayed to Redis (the relay keeps
+   * relayed rows until Redis shows them synced). With PostgresStorage: all of them.
+   */
   async outboxCount(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM chsync.operations WHERE import_key = $1',
+      'SELECT count(*)::int AS n FROM chsync.operations WHERE import_key = $1 AND relayed IS NULL',
       [this.importKey],
     )
     return rows[0]?.n ?? 0

@@ -1,5 +1,6 @@
+import { escapeIdentifier } from 'pg'
 import type pg from 'pg'
-import { outboxDdl, type OutboxNames } from './outbox-sql.js'
+import { outboxDdl, RELAYED_INDEX, type OutboxNames } from './outbox-sql.js'
 import { inTransaction } from './transaction.js'
 
 const INSUFFICIENT_PRIVILEGE = '42501'
@@ -9,9 +10,9 @@ const INSUFFICIENT_PRIVILEGE = '42501'
  * rights can register (PostgreSQL checks that right before it looks whether the schema exists).
  */
 export async function installOutbox(pool: pg.Pool, names: OutboxNames): Promise<void> {
-  // The DDL runs in one transaction, so when its last table exists everything does.
+  // The DDL runs in one transaction, so when its last object exists everything does.
   const { rows } = await pool.query<{ ready: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ready', [
-    names.deadLetters,
+    `${names.schema}.${escapeIdentifier(RELAYED_INDEX)}`,
   ])
   if (rows[0]?.ready) return
   await inTransaction(pool, async (client) => {

@@ -30,10 +30,12 @@ export async function checkRedisDurability(redis: Redis | Cluster): Promise<stri
     warnings.push('no append-only file: a Redis restart loses the operations registered since the last snapshot')
   } else if (config.appendfsync && config.appendfsync !== 'always') {
     // A clean restart (SHUTDOWN) fsyncs the file and loses nothing; a crash of the server or its
-    // machine loses what was acknowledged but not yet fsynced.
+    // machine loses what was acknowledged but not yet fsynced. Trigger capture is exempt: the relay
+    // keeps the outbox rows until Redis shows them synced, and re-relays what Redis lost.
     warnings.push(
       `appendfsync is ${config.appendfsync}: a crash of the Redis server (not a clean restart) can lose the ` +
-        'operations registered in its last second; use appendfsync always, or PostgresStorage',
+        'operations registered by the library API in its last second; use appendfsync always, capture ' +
+        'triggers, or PostgresStorage',
     )
   }
   return warnings

@@ -26,6 +26,8 @@ export type RedisModelKeys = {
   lastSync: string
   /** LIST: dead letters as JSON. */
   dead: string
+  /** STRING: the last sequence a relay from the PostgreSQL outbox registered (its watermark). */
+  relayed: string
 }
 
 export function hashTag(importKey: string): string {
@@ -46,6 +48,7 @@ export function redisModelKeys(prefix: string, importKey: string): RedisModelKey
     scratch: `${base}scratch`,
     lastSync: `${base}last-sync`,
     dead: `${base}dead`,
+    relayed: `${base}relayed`,
   }
 }
 

@@ -37,6 +37,12 @@ export interface RedisStorageOptions {
 type ScriptArg = string | Buffer | number
 type ScriptCaller = Record<RedisScriptName, (...args: ScriptArg[]) => Promise<unknown>>
 
+/** An operation the relay moves from the PostgreSQL outbox. */
+export interface RelayedOperation {
+  key: string
+  kind: OperationKind
+}
+
 const KIND_LETTERS = { insert: 'i', update: 'u', delete: 'd' } as const satisfies Record<OperationKind, string>
 const LETTER_KINDS: Record<string, OperationKind> = { i: 'insert', u: 'update', d: 'delete' }
 
@@ -263,6 +269,46 @@ export class RedisStorage implements Storage {
   async retryDeadLetters(importKey: string): Promise<number> {
     const k = this.keys(importKey)
     return (await this.scripts().chsyncRetryDeadLetters(k.seq, k.ops, k.kinds, k.dead)) as number
+  }
+
+  /**
+   * Registers operations relayed from the PostgreSQL outbox (src/capture/relay.ts), each chunk one
+   * script that also records the relayed watermark (the last sequence it handed out). A crash
+   * of the Redis server keeps a prefix of what it acknowledged, so where the watermark survives, the
+   * operations registered up to it did too. Returns the watermark after the last chunk.
+   */
+  async registerRelayed(importKey: string, operations: readonly RelayedOperation[]): Promise<number> {
+    const k = this.keys(importKey)
+    const pipeline = this.redis.pipeline() as unknown as ScriptCaller & { exec(): Promise<[Error | null, unknown][]> }
+    for (let start = 0; start < operations.length; start += this.chunkSize) {
+      const args = operations.slice(start, start + this.chunkSize).flatMap(({ key, kind }) => [KIND_LETTERS[kind], key])
+      void pipeline.chsyncRelay(k.seq, k.ops, k.kinds, k.relayed, ...args)
+    }
+    const results = await pipeline.exec()
+    const failed = results.find(([error]) => error)
+    if (failed?.[0])
+      throw new StorageError(
+        `Registering relayed operations failed for ${importKey}: ${failed[0].message}`,
+        { importKey },
+        { cause: failed[0] },
+      )
+    this.metrics.registered?.(importKey, operations.length)
+    return Number(results[results.length - 1]?.[1] ?? 0)
+  }
+
+  /**
+   * The relayed watermark (0 when Redis holds none: it never had one, or lost it) and, read at the
+   * same instant, whether each of `keys` still has an operation waiting.
+   */
+  async relayedState(importKey: string, keys: readonly string[]): Promise<{ watermark: number; waiting: boolean[] }> {
+    const k = this.keys(importKey)
+    const transaction = this.redis.multi().get(k.relayed)
+    if (keys.length > 0) transaction.zmscore(k.ops, ...keys)
+    const [[, watermark], [, scores] = [null, []]] = (await transaction.exec()) as [
+      [null, string | null],
+      [null, (string | null)[]]?,
+    ]
+    return { watermark: Number(watermark ?? 0), waiting: scores.map((score) => score !== null) }
   }
 
   /** Quits the client only if the storage owns it: a caller's client may be shared. */

@@ -195,6 +195,24 @@ if claimed then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[8]) end
 return {'ok', skipped}
 `
 
+/**
+ * KEYS: seq, ops, kinds, relayed. ARGV: kind letter, key, kind letter, key… (one chunk of a relay
+ * from the PostgreSQL outbox, src/capture/relay.ts). Registers them and records the last sequence
+ * handed out as the relayed watermark, in one script: wherever Redis keeps the watermark after a
+ * crash, it kept these operations too. Returns the watermark.
+ */
+const relayLua = `${REGISTER}
+local kinds, keys = {}, {}
+for i = 1, #ARGV, 2 do
+  kinds[#kinds + 1] = ARGV[i]
+  keys[#keys + 1] = ARGV[i + 1]
+end
+register(KEYS[1], KEYS[2], KEYS[3], kinds, keys)
+local last = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[4], last)
+return last
+`
+
 /** The scripts, by the command name `defineCommand` gives them, with their number of keys. */
 export const REDIS_SCRIPTS = {
   chsyncRegister: { lua: registerLua, numberOfKeys: 3 },
@@ -205,6 +223,7 @@ export const REDIS_SCRIPTS = {
   chsyncReleaseLock: { lua: releaseLua, numberOfKeys: 1 },
   chsyncRetryDeadLetters: { lua: retryDeadLua, numberOfKeys: 4 },
   chsyncSkip: { lua: skipLua, numberOfKeys: 8 },
+  chsyncRelay: { lua: relayLua, numberOfKeys: 4 },
 } as const
 
 export type RedisScriptName = keyof typeof REDIS_SCRIPTS

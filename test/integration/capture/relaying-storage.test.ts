@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { escapeIdentifier } from 'pg'
+import type pg from 'pg'
 import { installCapture, relayOutbox, relayingStorage } from '../../../src/capture/index.js'
 import { RedisStorage } from '../../../src/storages/redis/index.js'
 import { postgresPool, redisClient } from '../../utils/clients.js'
@@ -63,5 +64,68 @@ describe('relayingStorage', () => {
 
   it('relays nothing from a database where capture was never installed', async () => {
     expect(await relayOutbox(pool, storage, { importKey, outboxSchema: uniqueName('nothing_here') })).toBe(0)
+  })
+
+  /** `pool`, counting the statements sent to PostgreSQL through it (on the pool or a client it lent). */
+  function countingPool(): { pool: pg.Pool; count: () => number } {
+    let count = 0
+    const counted = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(object, property) {
+          const value: unknown = Reflect.get(object, property, object)
+          if (property === 'query')
+            return (...args: unknown[]) => {
+              count++
+              return (value as (...a: unknown[]) => unknown).apply(object, args)
+            }
+          if (property === 'connect')
+            return async () => counted(await (value as () => Promise<pg.PoolClient>).call(object))
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value
+        },
+      })
+    return { pool: counted(pool), count: () => count }
+  }
+
+  const claimOptions = { owner: 'wf', batchSize: 10, lockTtlMs: 10_000 }
+
+  it('costs a round of a model without capture no PostgreSQL round trip, once it looked', async () => {
+    const uncaptured = uniqueName('uncaptured')
+    const counting = countingPool()
+    const relaying = relayingStorage(storage, counting.pool, { outboxSchema })
+    expect(await relaying.preSync(uncaptured, claimOptions)).toBeNull()
+    // No capture function, then no outbox row: two statements, once per captureCheckMs.
+    expect(counting.count()).toBe(2)
+    for (let round = 0; round < 3; round++) expect(await relaying.preSync(uncaptured, claimOptions)).toBeNull()
+    expect(counting.count()).toBe(2)
+  })
+
+  it('costs a round of a captured model three PostgreSQL round trips when nothing waits', async () => {
+    const counting = countingPool()
+    const relaying = relayingStorage(storage, counting.pool, { outboxSchema })
+    await relaying.preSync(importKey, claimOptions).then((batch) => batch && relaying.postSync(batch))
+    await relaying.preSync(importKey, claimOptions).then((batch) => batch && relaying.postSync(batch))
+    const before = counting.count()
+    expect(await relaying.preSync(importKey, claimOptions)).toBeNull()
+    // The relay lock, one read (reset lost rows, unrelayed rows, rows to delete), the unlock.
+    expect(counting.count() - before).toBe(3)
+  })
+
+  it('puts an operation captured after the "no capture" finding into the next flush mark', async () => {
+    const late = uniqueName('late')
+    const lateTable = uniqueName('late')
+    await pool.query(`CREATE TABLE ${escapeIdentifier(lateTable)} (id int PRIMARY KEY)`)
+    try {
+      const relaying = relayingStorage(storage, pool, { outboxSchema, captureCheckMs: 3_600_000 })
+      expect(await relaying.preSync(late, claimOptions)).toBeNull()
+      await installCapture(pool, { importKey: late, source: { table: lateTable, primaryKey: ['id'] }, outboxSchema })
+      await pool.query(`INSERT INTO ${escapeIdentifier(lateTable)} SELECT generate_series(1, 4)`)
+      // Rounds trust the finding for captureCheckMs (the operations wait in the outbox meanwhile)…
+      expect(await relaying.preSync(late, claimOptions)).toBeNull()
+      // …a flush looks again.
+      expect((await relaying.backlogRange(late)).count).toBe(4)
+      expect((await relaying.preSync(late, claimOptions))?.size).toBe(4)
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS ${escapeIdentifier(lateTable)}`)
+    }
   })
 })

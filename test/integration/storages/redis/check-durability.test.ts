@@ -35,7 +35,7 @@ describe('checkRedisDurability', () => {
     {
       name: 'an append-only file fsynced every second',
       settings: { 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'everysec', save: '' },
-      warning: /can lose the operations registered in its last second/,
+      warning: /can lose the operations registered by the library API in its last second/,
     },
     {
       name: 'snapshots only',
