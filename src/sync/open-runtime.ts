@@ -136,6 +136,7 @@ export async function openSyncRuntime(
     }
     const unitRuntime = (unit: SyncUnit): SyncUnitRuntime => ({
       importKey: unit.importKey,
+      definition: unit,
       batchSize: unit.sync.batchSize,
       syncDelayMs: unit.sync.syncDelayMs,
       lockTtlMs: unit.sync.lockTimeoutMs,
@@ -175,6 +176,7 @@ export async function openSyncRuntime(
         return units.get(importKey) ?? unitRuntime(config.registry.get(importKey))
       },
       importKeys: () => [...units.keys()],
+      sourcePool: pool,
       close: () => closeAll(closers),
     }
   } catch (error) {
