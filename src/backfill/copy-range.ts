@@ -2,7 +2,8 @@ import { Transform, type TransformCallback } from 'node:stream'
 import { to as copyTo } from 'pg-copy-streams'
 import { insertTabSeparatedStream } from '../clickhouse/insert.js'
 import { describeClickHouseError, isRowError } from '../clickhouse/errors.js'
-import { PoisonRowError, SchemaMismatchError, messageOf, type ErrorContext } from '../errors.js'
+import { PoisonRowError, SchemaMismatchError, StorageError, messageOf, type ErrorContext } from '../errors.js'
+import type { Claim } from '../storages/storage.js'
 import type { Model } from '../models/model.js'
 import { describeSourceTable } from '../source/describe.js'
 import { qualifiedName } from '../source/source-table.js'
@@ -72,20 +73,38 @@ export async function copyRange(
       }
     }
     const owner = `chsync-backfill-${input.importKey}/range-${input.range.index}`
-    if (rule.excludeHeldKeys) await withModelLock(runtime, unit, owner, copyModel)
+    if (rule.excludeHeldKeys) await withModelLock(runtime, unit, owner, copyModel, options.signal)
     else await copyModel()
   }
   return { ...result, durationMs: Date.now() - started }
 }
 
-/** Runs `work` holding the model's sync lock (no round meanwhile), extended while it runs. */
+/** How long a copy waits for the model's lock before it fails (and Temporal retries it, visibly). */
+const LOCK_WAIT_MS = 60_000
+
+/**
+ * Runs `work` holding the model's sync lock (no round meanwhile), extended while it runs. The lock
+ * is busy between a round's steps and while other ranges of the model copy: it is asked for again
+ * every 50–500 ms rather than left to the activity's retry backoff, which grows to 30 s.
+ */
 async function withModelLock(
   runtime: SyncRuntime,
   unit: SyncUnitRuntime,
   owner: string,
   work: () => Promise<void>,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
-  const hold = await unit.storage.takeLock(unit.importKey, { owner, lockTtlMs: unit.lockTtlMs })
+  const deadline = Date.now() + LOCK_WAIT_MS
+  let hold: Claim | undefined
+  for (let wait = 50; !hold; wait = Math.min(500, wait * 2)) {
+    signal?.throwIfAborted()
+    try {
+      hold = await unit.storage.takeLock(unit.importKey, { owner, lockTtlMs: unit.lockTtlMs })
+    } catch (error) {
+      if (!(error instanceof StorageError) || Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
   try {
     await holdingLock(runtime, hold, work)
   } finally {
