@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity'
 import { copyRange, type CopyRangeInput, type CopyRangeResult } from '../src/backfill/copy-range.js'
 import { planRanges, type BackfillPlan, type PlanProgress } from '../src/backfill/plan-ranges.js'
-import { backfillRowRule } from '../src/backfill/version-rule.js'
+import { checkBackfillable } from '../src/backfill/check-unit.js'
 import { noFaults, type FaultHook } from '../src/sync/fault-points.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
 import { boundary } from './boundary.js'
@@ -19,14 +19,14 @@ export function createBackfillActivities(deps: BackfillActivityDeps) {
   const faults = deps.faults ?? noFaults
   return {
     /**
-     * Re-runnable: reads only. Checks every model of the unit can take backfilled rows (version rule)
+     * Re-runnable: reads only. Checks every model of the unit can take backfilled rows (version rule, SQL rendering)
      * before anything is copied, and resumes the index walk from its heartbeated bounds.
      */
     planBackfill: (importKey: string, rangeRows: number): Promise<BackfillPlan> =>
       boundary(() =>
         withHeartbeat(async (report) => {
           const unit = runtime.unit(importKey)
-          for (const model of unit.definition.models) backfillRowRule(model)
+          await checkBackfillable(runtime.sourcePool, unit.definition)
           const resume = Context.current().info.heartbeatDetails as PlanProgress | undefined
           return planRanges(runtime.sourcePool, unit.definition.source, rangeRows, resume, report)
         }),

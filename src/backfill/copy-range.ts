@@ -5,6 +5,7 @@ import { describeClickHouseError, isRowError } from '../clickhouse/errors.js'
 import { PoisonRowError, SchemaMismatchError, StorageError, messageOf, type ErrorContext } from '../errors.js'
 import type { Claim } from '../storages/storage.js'
 import type { Model } from '../models/model.js'
+import { copyBinaryTextColumn } from '../source/copy-binary.js'
 import { describeSourceTable } from '../source/describe.js'
 import { qualifiedName } from '../source/source-table.js'
 import { insertSettings } from '../sync/insert.js'
@@ -53,7 +54,8 @@ export async function copyRange(
   const started = Date.now()
   const unit = runtime.unit(input.importKey)
   const { source } = unit.definition
-  const { primaryKey } = await describeSourceTable(runtime.sourcePool, source)
+  const description = await describeSourceTable(runtime.sourcePool, source)
+  const { primaryKey } = description
   const condition = rangeConditionSql(input.range, primaryKey, 't')
   const filter = source.where ? ` AND (${source.where})` : ''
   const result = { rows: 0, excluded: 0 }
@@ -63,8 +65,8 @@ export async function copyRange(
     const copyModel = async () => {
       const excluded = rule.excludeHeldKeys ? await heldKeys(runtime.sourcePool, source, modelRuntime, condition) : []
       result.excluded += excluded.length
-      const row = renderBackfillRow(model, 't', rule)
-      const sql = `SELECT ${row.select} FROM ${qualifiedName(source)} t WHERE ${condition}${filter}${excludeKeysSql(source, excluded)}`
+      const row = renderBackfillRow(model, description, 't')
+      const sql = `SELECT ${row.line} FROM ${qualifiedName(source)} t WHERE ${condition}${filter}${excludeKeysSql(source, excluded)}`
       for (const target of modelRuntime.targets) {
         const token = rangeToken(input, model.table, target.alias)
         const what = { unit, model, target, range: describeRange(input.range), signal: options.signal }
@@ -134,12 +136,15 @@ async function copyInto(
   })
   let failed: unknown
   try {
-    const stream = client.query(copyTo(`COPY (${sql}) TO STDOUT`))
+    // Binary COPY: the rendered lines arrive byte for byte, without COPY's own text escaping.
+    const stream = client.query(copyTo(`COPY (${sql}) TO STDOUT (FORMAT binary)`))
+    const lines = copyBinaryTextColumn()
     stream.on('error', (error) => counter.destroy(error))
+    lines.on('error', (error) => counter.destroy(error))
     // Cancelled (the backfill was): the stream breaks off, so the insert fails and writes nothing.
     const abort = () => counter.destroy(signal?.reason instanceof Error ? signal.reason : new Error('cancelled'))
     signal?.addEventListener('abort', abort, { once: true })
-    stream.pipe(counter)
+    stream.pipe(lines).pipe(counter)
     await insertTabSeparatedStream(target.database, target.table, columns, counter, insertSettings(target, token, 0))
     return rows
   } catch (error) {

@@ -1,18 +1,40 @@
+import { ConfigError, messageOf } from '../errors.js'
 import type { Model } from '../models/model.js'
-import type { BackfillRowRule } from './version-rule.js'
+import { NotRenderable, renderColumns } from '../serializers/sql/index.js'
+import type { SourceTableDescription } from '../source/describe.js'
+import { BACKFILL_VERSION } from './version-rule.js'
 
-/** A model's row rendered by PostgreSQL as one ClickHouse TabSeparated line. */
+/** A model's backfilled row as PostgreSQL prints it: one ClickHouse TabSeparated line. */
 export interface RenderedRow {
-  /** The select list over relation `alias`, one expression per ClickHouse column. */
-  select: string
-  /** The ClickHouse columns, in the order of `select`. */
+  /** An SQL text expression over relation `alias`: the whole line, ending in a line feed. */
+  line: string
+  /** The ClickHouse columns of the line's fields, in order: the insert's column list. */
   columns: string[]
 }
 
 /**
- * The backfill's row of `model`: every field rendered by the shared SQL renderer, the version
- * column by the backfill's version rule, sign +1, is_deleted 0.
+ * The backfill's row of `model` through the shared SQL renderer (src/serializers/sql): every field
+ * as live rounds render it, the version by the backfill's rule (0, or the model's source version
+ * column, which the renderer reads itself), sign +1, is_deleted 0. A model the renderer cannot
+ * print (a column computed in JavaScript) cannot be backfilled at copy speed: a `ConfigError`
+ * naming the column, before anything is copied.
  */
-export function renderBackfillRow(model: Model, alias: string, rule: BackfillRowRule): RenderedRow {
-  throw new Error(`the SQL row renderer is not merged yet (${model.table}, ${alias}, ${String(rule.version)})`)
+export function renderBackfillRow(model: Model, description: SourceTableDescription, alias: string): RenderedRow {
+  try {
+    // With `version: { column }` the renderer reads that source column itself and ignores `version`.
+    const { line, columns } = renderColumns(model, description, alias, {
+      version: String(BACKFILL_VERSION),
+      sign: '1',
+      isDeleted: 'false',
+    })
+    return { line, columns }
+  } catch (error) {
+    if (!(error instanceof NotRenderable)) throw error
+    throw new ConfigError(
+      `backfill of ${model.table} (import key ${model.importKey}) needs every column rendered by PostgreSQL: ` +
+        `${messageOf(error)}. Map the column to a source column or an SQL default instead`,
+      { model: model.table, importKey: model.importKey, table: model.table },
+      { cause: error },
+    )
+  }
 }

@@ -21,28 +21,28 @@ import type { Model } from '../models/model.js'
  * rows as the state to cancel. The same rule makes a re-sent range harmless without tokens (18.16).
  */
 export interface BackfillRowRule {
-  /** The version written: 0, or `source` (the model's source version column, rendered like any field). */
-  version: 0 | 'source' | null
   /** Collapsing engines: hold the model's lock and skip keys ClickHouse holds. */
   excludeHeldKeys: boolean
 }
+
+/** The version of a backfilled row where the engine takes storage sequences: below every one of them. */
+export const BACKFILL_VERSION = 0
 
 /** The rule for one model; throws `ConfigError` for engines a backfilled row cannot share with live rows. */
 export function backfillRowRule(model: Model): BackfillRowRule {
   const { engine } = model
   const versionColumn = versionColumnOf(engine)
-  const version = versionColumn === undefined ? null : model.version ? 'source' : 0
   switch (engine.kind) {
     case 'CollapsingMergeTree':
     case 'VersionedCollapsingMergeTree':
-      return { version, excludeHeldKeys: true }
+      return { excludeHeldKeys: true }
     case 'ReplacingMergeTree':
       if (versionColumn === undefined)
         throw refuse(model, 'a ReplacingMergeTree without a version column keeps the row inserted last')
-      return { version, excludeHeldKeys: false }
+      return { excludeHeldKeys: false }
     case 'MergeTree':
       // Every write appends a row: live sync and backfill both add rows, as documented for MergeTree.
-      return { version: null, excludeHeldKeys: false }
+      return { excludeHeldKeys: false }
     case 'SummingMergeTree':
     case 'AggregatingMergeTree':
       throw refuse(model, `${engine.kind} would add a backfilled row to the live rows of its key`)

@@ -7,23 +7,40 @@ import { qualifiedTable, quoteIdentifier } from './sql.js'
 /** The names chDB's raw insert accepts (it validates rather than quotes them). */
 const PLAIN_IDENTIFIER = /^[A-Za-z0-9_]+$/
 
+/** The input formats chsync sends: JSONEachRow (rows serialized in JS), TabSeparated (rows PostgreSQL rendered). */
+export const INSERT_FORMATS = ['JSONEachRow', 'TabSeparated'] as const
+export type InsertFormat = (typeof INSERT_FORMATS)[number]
+
+/** How a payload's lines are laid out: the format, and for TSV the column of each field. */
+export interface PayloadShape {
+  /** @default 'JSONEachRow' */
+  format?: InsertFormat
+  /** The insert's column list, in field order; required for TabSeparated. @default every column (JSON names them) */
+  columns?: readonly string[]
+}
+
 /**
- * Sends one JSONEachRow payload as one INSERT. On embedded ClickHouse the bytes go to the engine
+ * Sends one payload as one INSERT. On embedded ClickHouse the bytes go to the engine
  * zero-copy when the names allow it; elsewhere, and for names that need quoting, through the client.
  * Errors carry the server's code either way (`Code: N` — src/clickhouse/errors.ts sorts them).
  */
-export async function insertJsonEachRow(
+export async function insertPayload(
   db: ClickHouseDatabase,
   table: string,
   bytes: Buffer,
   settings: ClickHouseSettings,
+  shape: PayloadShape = {},
 ): Promise<void> {
-  if (db.rawInsert && PLAIN_IDENTIFIER.test(db.database) && PLAIN_IDENTIFIER.test(table)) {
+  const format = shape.format ?? 'JSONEachRow'
+  const columns = shape.columns ?? []
+  const plain = [db.database, table, ...columns].every((name) => PLAIN_IDENTIFIER.test(name))
+  if (db.rawInsert && plain) {
     try {
       await db.rawInsert({
         table: `${db.database}.${table}`,
         values: bytes,
-        format: 'JSONEachRow',
+        format,
+        ...(columns.length > 0 ? { columns: [...columns] } : {}),
         settings: settings as Record<string, string | number | boolean>,
       })
     } catch (error) {
@@ -33,13 +50,17 @@ export async function insertJsonEachRow(
     return
   }
   const result = await db.client.exec({
-    query: `INSERT INTO ${qualifiedTable(db.database, table)} FORMAT JSONEachRow`,
+    query: `INSERT INTO ${qualifiedTable(db.database, table)}${columnList(columns)} FORMAT ${format}`,
     values: Readable.from([bytes]),
     clickhouse_settings: settings,
   })
   // Read the (empty) response to its end: an unread one keeps its socket out of the keep-alive pool,
   // and the next requests then waited up to ~300 ms for a socket (measured by bench/orchestration).
   for await (const _ of result.stream) void _
+}
+
+function columnList(columns: readonly string[]): string {
+  return columns.length > 0 ? ` (${columns.map(quoteIdentifier).join(', ')})` : ''
 }
 
 /**
@@ -56,24 +77,14 @@ export async function insertTabSeparatedStream(
   source: AsyncIterable<Buffer>,
   settings: ClickHouseSettings,
 ): Promise<void> {
-  if (db.rawInsert && PLAIN_IDENTIFIER.test(db.database) && PLAIN_IDENTIFIER.test(table)) {
+  if (db.rawInsert) {
     const chunks: Buffer[] = []
     for await (const chunk of source) chunks.push(chunk)
-    try {
-      await db.rawInsert({
-        table: `${db.database}.${table}`,
-        columns: [...columns],
-        values: Buffer.concat(chunks),
-        format: 'TabSeparated',
-        settings: settings as Record<string, string | number | boolean>,
-      })
-    } catch (error) {
-      throw Object.assign(parseError(messageOf(error)), { cause: error })
-    }
+    await insertPayload(db, table, Buffer.concat(chunks), settings, { format: 'TabSeparated', columns })
     return
   }
   const result = await db.client.exec({
-    query: `INSERT INTO ${qualifiedTable(db.database, table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT TabSeparated`,
+    query: `INSERT INTO ${qualifiedTable(db.database, table)}${columnList(columns)} FORMAT TabSeparated`,
     values: Readable.from(source),
     clickhouse_settings: settings,
   })

@@ -1,5 +1,5 @@
 import type { ClickHouseSettings } from '@clickhouse/client'
-import { insertJsonEachRow } from '../clickhouse/insert.js'
+import { insertPayload, type PayloadShape } from '../clickhouse/insert.js'
 import { clickHouseErrorCode, describeClickHouseError, isRowError } from '../clickhouse/errors.js'
 import { SchemaMismatchError, messageOf } from '../errors.js'
 import { hashChunk, splitLines } from './payload.js'
@@ -22,6 +22,8 @@ export function insertSettings(target: SyncTarget, token: string, rows: number):
   set('async_insert', 0)
   // A field the table lacks is an error, never silently dropped: the table no longer fits the model.
   set('input_format_skip_unknown_fields', 0)
+  // A TSV payload never has a header line: 26.x would otherwise guess one from a first row of names.
+  set('input_format_tsv_detect_header', 0)
   // One chunk = one block: not re-cut by parallel parsing, not split by row count.
   set('input_format_parallel_parsing', 0)
   set('max_insert_block_size', Math.max(rows, 1_048_576))
@@ -30,9 +32,15 @@ export function insertSettings(target: SyncTarget, token: string, rows: number):
   return settings
 }
 
-/** Sends one chunk's exact bytes as one INSERT … FORMAT JSONEachRow. */
-export async function insertChunk(target: SyncTarget, bytes: Buffer, token: string, rows: number): Promise<void> {
-  await insertJsonEachRow(target.database, target.table, bytes, insertSettings(target, token, rows))
+/** Sends one chunk's exact bytes as one INSERT, in the payload's format (JSONEachRow unless `shape` says). */
+export async function insertChunk(
+  target: SyncTarget,
+  bytes: Buffer,
+  token: string,
+  rows: number,
+  shape: PayloadShape = {},
+): Promise<void> {
+  await insertPayload(target.database, target.table, bytes, insertSettings(target, token, rows), shape)
 }
 
 /** A line of a chunk ClickHouse rejected on its own, with the server's reason. */
@@ -54,10 +62,11 @@ export async function insertChunkBisecting(
   token: string,
   rows: number,
   context: { importKey: string; batchId: string; model: string },
+  shape: PayloadShape = {},
 ): Promise<RejectedLine[]> {
   const what = `insert into ${target.alias}.${target.table} for ${context.model}/${context.batchId}`
   try {
-    await insertChunk(target, bytes, token, rows)
+    await insertChunk(target, bytes, token, rows, shape)
     return []
   } catch (error) {
     if (!isRowError(error))
@@ -69,7 +78,7 @@ export async function insertChunkBisecting(
       )
     const lines = splitLines(bytes)
     const rejected =
-      lines.length > 1 ? await bisectHalves(target, lines, 0, token) : [{ line: 0, error: messageOf(error) }]
+      lines.length > 1 ? await bisectHalves(target, lines, 0, token, shape) : [{ line: 0, error: messageOf(error) }]
     if (rejected.length === lines.length && lines.length > 1) {
       throw new SchemaMismatchError(
         `${what}: every row was rejected, so the table does not fit the model: ${messageOf(error)}`,
@@ -87,10 +96,11 @@ async function bisectHalves(
   lines: Buffer[],
   offset: number,
   token: string,
+  shape: PayloadShape,
 ): Promise<RejectedLine[]> {
   const half = Math.ceil(lines.length / 2)
-  const left = await insertOrBisect(target, lines.slice(0, half), offset, token)
-  const right = await insertOrBisect(target, lines.slice(half), offset + half, token)
+  const left = await insertOrBisect(target, lines.slice(0, half), offset, token, shape)
+  const right = await insertOrBisect(target, lines.slice(half), offset + half, token, shape)
   return [...left, ...right]
 }
 
@@ -99,14 +109,15 @@ async function insertOrBisect(
   lines: Buffer[],
   offset: number,
   token: string,
+  shape: PayloadShape,
 ): Promise<RejectedLine[]> {
   const bytes = Buffer.concat(lines)
   try {
-    await insertChunk(target, bytes, `${token}/${offset}+${lines.length}:${hashChunk(bytes)}`, lines.length)
+    await insertChunk(target, bytes, `${token}/${offset}+${lines.length}:${hashChunk(bytes)}`, lines.length, shape)
     return []
   } catch (error) {
     if (!isRowError(error)) throw error
     if (lines.length === 1) return [{ line: offset, error: messageOf(error) }]
-    return await bisectHalves(target, lines, offset, token)
+    return await bisectHalves(target, lines, offset, token, shape)
   }
 }
