@@ -13,13 +13,14 @@ import {
   type Model,
 } from '../../src/models/index.js'
 import { qualifiedTable } from '../../src/clickhouse/index.js'
-import { startBackfill } from '../../src/app/temporal/backfill-workflows.js'
+import { startBackfill, type BackfillWorkflowHandle } from '../../src/app/temporal/backfill-workflows.js'
 import type { BackfillStatus } from '../../workflows/backfill-types.js'
-import { backfillStatusQuery } from '../../workflows/messages.js'
+import { backfillStatusQuery, pauseSignal, resumeSignal } from '../../workflows/messages.js'
 import { clickhouseEmbedded, postgresPool } from '../utils/clients.js'
 import { clickhouseRows, createTables, duplicateCount, sourceRows } from '../utils/e2e.js'
 import { uniqueName } from '../utils/names.js'
 import { SyncHarness } from '../utils/sync-harness.js'
+import { waitUntil } from '../utils/wait-until.js'
 
 /**
  * Backfill on the real services (PostgreSQL, Redis, Temporal, embedded ClickHouse 26.x): existing
@@ -43,6 +44,19 @@ afterAll(async () => {
 async function backfill(harness: SyncHarness, importKey: string, rangeRows: number): Promise<BackfillStatus> {
   const handle = await startBackfill(harness.client, harness.config.temporal, importKey, { parallel: 3, rangeRows })
   return await handle.result()
+}
+
+/** Polls a backfill's status until `predicate` holds. */
+async function until(
+  handle: BackfillWorkflowHandle,
+  predicate: (status: BackfillStatus) => boolean,
+): Promise<BackfillStatus> {
+  let matched: BackfillStatus | undefined
+  await waitUntil('backfill status', async () => {
+    matched = await handle.query(backfillStatusQuery)
+    return predicate(matched)
+  })
+  return matched as BackfillStatus
 }
 
 /** Keys whose signs do not sum to 0 or 1: two live +1 rows for one key break collapsing. */
@@ -113,11 +127,28 @@ describe.each(['replacing', 'collapsing'] as const)('backfill beside live sync (
   it('ends exact row by row with inserts, updates and deletes written while it runs', async () => {
     const live = await harness.sync(importKey)
     const change = (sql: string, kind: 'insert' | 'update' | 'delete') => harness.change(pool, importKey, sql, kind)
+    /** Changes spread over the whole table (every range), tagged `step`. */
+    const spread = async (step: number) => {
+      await change(`UPDATE "${table}" SET name = 'step ${step}', score = score + 1 WHERE id % 211 = ${step}`, 'update')
+      await change(`DELETE FROM "${table}" WHERE id % 223 = ${step}`, 'delete')
+    }
+    // Live rows in every range before any copy: the copy must neither double (collapsing) nor override them.
+    await spread(1)
+    expect(await harness.flush(live)).toEqual({ synced: true, backlog: 0 })
+
     const handle = await startBackfill(harness.client, harness.config.temporal, importKey, {
-      parallel: 3,
+      parallel: 2,
       rangeRows: 2500,
     })
-    // Writes land before, inside and after the ranges being copied, until the backfill ended.
+    // Half-way (paused, so deterministically between copies): live rows in copied and uncopied ranges.
+    await until(handle, (s) => s.rangesDone >= 4)
+    await handle.signal(pauseSignal)
+    await until(handle, (s) => s.state === 'paused' && s.rangesInFlight === 0)
+    await spread(2)
+    expect(await harness.flush(live)).toEqual({ synced: true, backlog: 0 })
+    await handle.signal(resumeSignal)
+
+    // And racing the copies: writes land before, inside and after the ranges in flight until the end.
     let round = 0
     const writing = (async () => {
       for (;;) {
@@ -138,7 +169,6 @@ describe.each(['replacing', 'collapsing'] as const)('backfill beside live sync (
     })()
     const done = await writing
     expect(done).toMatchObject({ state: 'done', method: 'key' })
-    expect(round).toBeGreaterThan(2)
     // A change to backfilled rows after the backfill: live sync cancels / replaces them.
     await change(`UPDATE "${table}" SET score = score + 1000000 WHERE id % 997 = 0`, 'update')
     await change(`DELETE FROM "${table}" WHERE id % 1009 = 0`, 'delete')
