@@ -92,6 +92,8 @@ describe('backfill survives SIGKILL of the worker', () => {
       await worker.start()
       const done = await backfillHandle(client, importKey).result()
       expect(done).toMatchObject({ state: 'done', ranges: ROWS / RANGE_ROWS + 1, rows: ROWS })
+      const { stdout } = await config.chsync('backfill', 'status', importKey, '--json', '--config', config.file)
+      expect(JSON.parse(stdout)).toMatchObject({ state: 'done', rangesDone: ROWS / RANGE_ROWS + 1, etaSeconds: 0 })
       await worker.stop()
       return config.verify(pool, storage)
     },
