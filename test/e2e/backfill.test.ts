@@ -12,22 +12,22 @@ import {
   uuid,
   type Model,
 } from '../../src/models/index.js'
-import { qualifiedTable } from '../../src/clickhouse/index.js'
+import { qualifiedTable, type ClickHouseDatabase } from '../../src/clickhouse/index.js'
 import { startBackfill, type BackfillWorkflowHandle } from '../../src/app/temporal/backfill-workflows.js'
 import type { BackfillStatus } from '../../workflows/backfill-types.js'
 import { backfillStatusQuery, pauseSignal, resumeSignal } from '../../workflows/messages.js'
-import { clickhouseEmbedded, postgresPool } from '../utils/clients.js'
+import { clickhouseEmbedded, clickhouseServer, postgresPool } from '../utils/clients.js'
 import { clickhouseRows, createTables, duplicateCount, sourceRows } from '../utils/e2e.js'
 import { uniqueName } from '../utils/names.js'
 import { SyncHarness } from '../utils/sync-harness.js'
 import { waitUntil } from '../utils/wait-until.js'
 
 /**
- * Backfill on the real services (PostgreSQL, Redis, Temporal, embedded ClickHouse 26.x): existing
+ * Backfill on the real services (PostgreSQL, Redis, Temporal, chDB 26.x and the 18.16 server): existing
  * rows copied range by range while live sync goes on, ending exact row by row.
  */
 
-const ch = clickhouseEmbedded()
+const embedded = clickhouseEmbedded()
 const database = uniqueName('chsync_backfill')
 let pool: pg.Pool
 
@@ -36,8 +36,8 @@ beforeAll(() => {
 })
 afterAll(async () => {
   await pool?.end()
-  await ch.client.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` })
-  await ch.client.close()
+  await embedded.client.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` })
+  await embedded.client.close()
 })
 
 /** Runs a backfill of `importKey` to its end and returns its last status. */
@@ -60,7 +60,7 @@ async function until(
 }
 
 /** Keys whose signs do not sum to 0 or 1: two live +1 rows for one key break collapsing. */
-async function brokenSigns(table: string): Promise<number> {
+async function brokenSigns(ch: ClickHouseDatabase, table: string): Promise<number> {
   const rows = await (
     await ch.client.query({
       query: `SELECT count() AS n FROM (SELECT id, sum(sign) AS s FROM ${qualifiedTable(database, table)} GROUP BY id) WHERE s NOT IN (0, 1)`,
@@ -99,7 +99,13 @@ interface Common {
   sync: { batchSize: number; syncDelayMs: number }
 }
 
-describe.each(['replacing', 'collapsing'] as const)('backfill beside live sync (%s)', (engine) => {
+describe.each([
+  { engine: 'replacing' as const, target: 'chDB' },
+  { engine: 'collapsing' as const, target: 'chDB' },
+  // No tokens and no is_deleted on 18.16: collapsing is the engine live sync and backfill share there.
+  { engine: 'collapsing' as const, target: 'server 18.16' },
+])('backfill beside live sync ($engine, $target)', ({ engine, target }) => {
+  const ch = target === 'chDB' ? embedded : clickhouseServer()
   const table = uniqueName(`bf_${engine}`)
   const importKey = uniqueName(`bf_${engine}`)
   const rows = 50_000
@@ -122,6 +128,10 @@ describe.each(['replacing', 'collapsing'] as const)('backfill beside live sync (
   afterAll(async () => {
     await harness?.stop()
     await pool.query(`DROP TABLE IF EXISTS "${table}"`)
+    if (ch !== embedded) {
+      await ch.client.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` })
+      await ch.client.close()
+    }
   })
 
   it('ends exact row by row with inserts, updates and deletes written while it runs', async () => {
@@ -179,7 +189,7 @@ describe.each(['replacing', 'collapsing'] as const)('backfill beside live sync (
     expect(found.size).toBe(expected.size)
     expect(found).toEqual(expected)
     expect(await duplicateCount(ch, database, model.table, identity)).toBe(0)
-    if (engine === 'collapsing') expect(await brokenSigns(model.table)).toBe(0)
+    if (engine === 'collapsing') expect(await brokenSigns(ch, model.table)).toBe(0)
   })
 })
 
@@ -224,8 +234,8 @@ describe('backfill of other key shapes', () => {
       `INSERT INTO "${tables.uuid}" SELECT gen_random_uuid(), 'token ' || g FROM generate_series(1, 7000) g`,
     )
     await pool.query(`CREATE TABLE "${tables.empty}" (id bigint PRIMARY KEY, label text NOT NULL)`)
-    harness = new SyncHarness(ch, { default: database }, [composite, uuids, empty])
-    await createTables(ch, database, [composite, uuids, empty])
+    harness = new SyncHarness(embedded, { default: database }, [composite, uuids, empty])
+    await createTables(embedded, database, [composite, uuids, empty])
     await harness.start()
   })
   afterAll(async () => {
@@ -239,15 +249,15 @@ describe('backfill of other key shapes', () => {
     const naming = { key: { source: ['region', 'n'], target: ['region', 'n'] } }
     const expected = await sourceRows(pool, tables.composite, ['label'], naming)
     for (const key of [...expected.keys()]) if (key.startsWith('["skip"')) expected.delete(key)
-    expect(await clickhouseRows(ch, database, 'regions', ['label'], 'replacing', naming)).toEqual(expected)
+    expect(await clickhouseRows(embedded, database, 'regions', ['label'], 'replacing', naming)).toEqual(expected)
   })
 
   it('copies a uuid key', async () => {
     const status = await backfill(harness, keys.uuid, 1000)
     expect(status).toMatchObject({ state: 'done', method: 'key', ranges: 8, rows: 7000 })
     const expected = await sourceRows(pool, tables.uuid, ['label'])
-    expect(await clickhouseRows(ch, database, 'tokens', ['label'], 'replacing')).toEqual(expected)
-    expect(await duplicateCount(ch, database, 'tokens', ['version'])).toBe(0)
+    expect(await clickhouseRows(embedded, database, 'tokens', ['label'], 'replacing')).toEqual(expected)
+    expect(await duplicateCount(embedded, database, 'tokens', ['version'])).toBe(0)
   })
 
   it('finishes an empty table at once with no rows', async () => {
