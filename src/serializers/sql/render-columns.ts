@@ -4,6 +4,7 @@ import { isDeletedColumnOf, signColumnOf, versionColumnOf } from '../../models/e
 import type { ClickHouseValue, Field } from '../../models/fields/common.js'
 import type { Model } from '../../models/model.js'
 import { plainDecimal } from '../../clickhouse/plain-numbers.js'
+import { wallClockText } from '../../models/fields/time.js'
 import type { SourceColumn, SourceTableDescription } from '../../source/describe.js'
 import { NotRenderable, renderField, type SqlSource } from './render-field.js'
 import { literalSql, rejectedLineSql, type TextContext } from './text-sql.js'
@@ -142,6 +143,9 @@ export function constantSql(field: Field, value: ClickHouseValue, column: string
   return literalSql(constantText(field, value, 'escaped', column))
 }
 
+/** From here on (2001-09-09) unix seconds have ten digits, which ClickHouse never mistakes for a date. */
+const UNAMBIGUOUS_UNIX_SECONDS = 1_000_000_000
+
 const BARE_KINDS = new Set(['int', 'float', 'decimal', 'bool', 'dateTime'])
 
 /** The ClickHouse text of a value as the JS serializer holds it (`Field.toClickHouse`'s result). */
@@ -155,6 +159,9 @@ function constantText(field: Field, value: ClickHouseValue, context: TextContext
   }
   if (typeof value === 'object')
     throw new NotRenderable(`column ${column}: a ${field.toSQLType()} constant has no SQL rendering`)
+  // As renderDateTime: short unix times are misread in TSV, so they go as wall-clock text.
+  if (field.kind === 'dateTime' && typeof value === 'number' && value < UNAMBIGUOUS_UNIX_SECONDS)
+    return wallClockText(value, (field as Field & { timezone?: string }).timezone ?? 'UTC')
   if (typeof value === 'number') return plainDecimal(String(value))
   const text = String(value)
   if (BARE_KINDS.has(field.kind)) return text

@@ -1,7 +1,7 @@
 import type { Field } from '../../models/fields/common.js'
 import type { ArrayField } from '../../models/fields/array.js'
 import type { DateField } from '../../models/fields/date.js'
-import type { DateTime64Field } from '../../models/fields/datetime.js'
+import type { DateTime64Field, DateTimeField } from '../../models/fields/datetime.js'
 import type { DecimalField } from '../../models/fields/decimal.js'
 import type { EnumField } from '../../models/fields/enum.js'
 import type { FloatField } from '../../models/fields/float.js'
@@ -97,7 +97,7 @@ function renderPresent(field: Field, value: SqlSource, context: TextContext, col
     case 'date':
       return renderDate(field as DateField, value, context) ?? unsupported(field, value, column)
     case 'dateTime':
-      return renderDateTime(value, context) ?? unsupported(field, value, column)
+      return renderDateTime(field as DateTimeField, value, context) ?? unsupported(field, value, column)
     case 'dateTime64':
       return renderDateTime64(field as DateTime64Field, value, context) ?? unsupported(field, value, column)
     case 'enum':
@@ -185,17 +185,29 @@ function renderDate(field: DateField, value: SqlSource, context: TextContext): s
   )
 }
 
-/** DateTime as unix seconds (the form every server reads alike whatever the column's time zone). */
-function renderDateTime(value: SqlSource, context: TextContext): string | undefined {
+/**
+ * DateTime as unix seconds (the form every server reads alike whatever the column's time zone) from
+ * 2001-09-09 on; before, wall-clock text in the column's time zone (UTC when it names none), because
+ * in TSV ClickHouse 26.x reads a short digit string ("0", "86400") as a date, not as seconds.
+ */
+function renderDateTime(field: DateTimeField, value: SqlSource, context: TextContext): string | undefined {
+  if (context === 'quoted') return undefined
   let seconds: string
-  if (value.type === 'smallint' || value.type === 'integer') seconds = value.sql
-  else {
-    const instant = instantOf(value)
-    if (instant === undefined) return undefined
+  let instant: string
+  if (value.type === 'smallint' || value.type === 'integer') {
+    seconds = value.sql
+    instant = `to_timestamp(${value.sql})`
+  } else {
+    const from = instantOf(value)
+    if (from === undefined) return undefined
+    instant = from
     seconds = `floor(extract(epoch FROM ${instant}))::bigint`
   }
-  if (context === 'quoted') return undefined
-  return `CASE WHEN ${seconds} BETWEEN 0 AND 4294967295 THEN ${seconds}::text ELSE NULL END`
+  const wallClock = `to_char(${instant} AT TIME ZONE ${literalSql(field.timezone ?? 'UTC')}, 'YYYY-MM-DD HH24:MI:SS')`
+  return (
+    `CASE WHEN ${seconds} >= 1000000000 AND ${seconds} <= 4294967295 THEN ${seconds}::text ` +
+    `WHEN ${seconds} >= 0 AND ${seconds} < 1000000000 THEN ${wallClock} END`
+  )
 }
 
 /**

@@ -20,91 +20,13 @@ import { cutChunks } from '../../../../src/sync/payload.js'
 import type { SyncTarget } from '../../../../src/sync/runtime.js'
 import { clickhouseEmbedded, clickhouseServer } from '../../../utils/clients.js'
 import { uniqueName } from '../../../utils/names.js'
+import { TRICKY, everyTypeFields, everyTypeSource } from '../../../fixtures/models/every-type.js'
 import { requireEnv } from '../../../utils/services-env.js'
 
 /**
  * The SQL renderer against the JS serializer, value for value: the same source rows, rendered by
  * PostgreSQL into TSV and serialized by JavaScript into JSONEachRow, give identical ClickHouse rows.
  */
-
-const TRICKY = [
-  'plain',
-  'tab\there',
-  'line\nfeed',
-  'carriage\rreturn',
-  'back\\slash \\N \\t',
-  "quote ' and \\'",
-  'unicode é ✓ 🙂',
-  '',
-  '[not, an array]',
-]
-
-/** Columns every ClickHouse version has (the 18.16 server), and the source table they come from. */
-const COMMON_SQL = `id bigint PRIMARY KEY, i8 smallint NOT NULL, u32 integer NOT NULL, i64 bigint NOT NULL,
-  u64 numeric NOT NULL, f32 real NOT NULL, f64 double precision NOT NULL, dec numeric(18,4) NOT NULL, s text NOT NULL,
-  fs varchar(8) NOT NULL, u uuid NOT NULL, d date NOT NULL, dt timestamptz NOT NULL, e text NOT NULL, ns text,
-  lc text NOT NULL, src_name text NOT NULL, fv real[] NOT NULL, sv text[] NOT NULL, nv integer[] NOT NULL,
-  iv bigint[] NOT NULL, nf double precision`
-
-const commonFields = {
-  id: f.uInt64(),
-  i8: f.int8(),
-  u32: f.uInt32(),
-  i64: f.int64(),
-  u64: f.uInt64(),
-  f32: f.float32(),
-  f64: f.float64(),
-  dec: f.decimal(18, 4),
-  s: f.string(),
-  fs: f.fixedString(8),
-  u: f.uuid(),
-  d: f.date(),
-  dt: f.dateTime('UTC'),
-  e: f.enum8({ a: 1, "b'c": 2, 'd\\e': 3 }),
-  ns: f.string().nullable(),
-  lc: f.string().lowCardinality(),
-  renamed: f.string(),
-  fv: f.array(f.float32()),
-  sv: f.array(f.string()),
-  nv: f.array(f.int32().nullable()),
-  iv: f.array(f.int64()),
-  nf: f.float64().nullable(),
-  absent: f.uInt32().default(7),
-}
-
-/** Row generator for the common columns: PostgreSQL expressions over g = 1..n. */
-const COMMON_ROWS = `SELECT g, (g % 256 - 128)::smallint, g * 1000, -g * 1000000000000, (g::numeric * 1e15)::numeric,
-  (ARRAY[0.1, -2.5e-05, 3.4e38, 1e-40, 123456.79, 0]::real[])[g % 6 + 1],
-  (ARRAY[0.1, 1e-7, 1e21, -123.456, 5e-324, 2.2250738585072014e-308]::float8[])[g % 6 + 1],
-  (ARRAY[0, 1.5, -1234567890.5678, 0.0001, 99.9900]::numeric[])[g % 5 + 1],
-  (ARRAY[${TRICKY.map((s) => pg.escapeLiteral(s)).join(', ')}])[g % ${TRICKY.length} + 1],
-  left(md5(g::text), g % 9), md5(g::text)::uuid, DATE '1970-01-01' + (g * 997 % 60000),
-  TIMESTAMPTZ '2001-09-09 01:46:40+00' + g * INTERVAL '1 day 1.234 second',
-  (ARRAY['a', 'b''c', 'd\\e'])[g % 3 + 1], CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END,
-  'lc' || (g % 4), 'r' || g,
-  CASE WHEN g % 2 = 0 THEN ARRAY[g * 0.5, 1.25] ELSE ARRAY[g * 0.5, -1e-10, 3.4e38] END::real[],
-  ARRAY[(ARRAY[${TRICKY.map((s) => pg.escapeLiteral(s)).join(', ')}])[g % ${TRICKY.length} + 1], 'x'],
-  CASE WHEN g % 2 = 0 THEN ARRAY[1, NULL, -3] ELSE ARRAY[]::integer[] END, ARRAY[9223372036854775807, -g],
-  CASE g % 4 WHEN 0 THEN NULL WHEN 1 THEN 'NaN' WHEN 2 THEN '-Infinity' ELSE 1e300 END
-  FROM generate_series(1, $1::int) g`
-
-/** Columns only newer servers (chDB 26.x) have. */
-const NEWER_SQL = `, b boolean NOT NULL, ip6 inet NOT NULL, ip4 inet NOT NULL, t64 timestamptz NOT NULL,
-  t64tz timestamp NOT NULL, d32 date NOT NULL, nd date`
-const newerFields = {
-  b: f.bool(),
-  ip6: f.ipv6(),
-  ip4: f.ipv4(),
-  t64: f.dateTime64(3, 'UTC'),
-  t64tz: f.dateTime64(6, 'Asia/Tokyo'),
-  d32: f.date32(),
-  nd: f.date().nullable(),
-}
-const NEWER_ROWS = `, g % 2 = 0, (ARRAY['::1', '10.0.0.1', '2001:DB8::AB/128', '192.168.1.1/32'])[g % 4 + 1]::inet,
-  (ARRAY['10.0.0.1', '192.168.1.1/32'])[g % 2 + 1]::inet,
-  TIMESTAMPTZ '1999-12-31 23:59:59.5+00' + g * INTERVAL '37 days 0.001 second',
-  TIMESTAMP '1969-07-20 20:17:40.123' + g * INTERVAL '101 days', DATE '1900-01-01' + g * 401,
-  CASE WHEN g % 2 = 0 THEN NULL ELSE DATE '2024-02-29' END`
 
 describe.each([
   { target: 'ClickHouse server 18.16', open: clickhouseServer, newer: false },
@@ -115,7 +37,7 @@ describe.each([
   const admin = open()
   const pool = new pg.Pool({ connectionString: requireEnv('CHSYNC_POSTGRES_URL'), max: 2, types: sourceTypeParsers })
   const count = 120
-  const fields = newer ? { ...commonFields, ...newerFields } : commonFields
+  const fields = everyTypeFields(newer)
   const model = (table: string): Model =>
     defineModel({
       importKey: table,
@@ -128,11 +50,9 @@ describe.each([
 
   beforeAll(async () => {
     await admin.client.command({ query: `CREATE DATABASE ${quoteIdentifier(database)}` })
-    await pool.query(`CREATE TABLE ${sourceTable} (${COMMON_SQL}${newer ? NEWER_SQL : ''})`)
-    await pool.query(
-      `INSERT INTO ${sourceTable} ${COMMON_ROWS.replace('FROM generate_series', `${newer ? NEWER_ROWS : ''} FROM generate_series`)}`,
-      [count],
-    )
+    const sql = everyTypeSource(sourceTable, newer)
+    await pool.query(sql.create)
+    await pool.query(sql.insert, [count])
   })
   afterAll(async () => {
     await admin.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` })
