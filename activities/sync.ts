@@ -1,5 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity'
-import { isNonRetryable, messageOf } from '../src/errors.js'
+import { Context } from '@temporalio/activity'
 import { SyncMetrics } from '../src/metrics/metrics.js'
 import type { Claim } from '../src/storages/storage.js'
 import * as steps from '../src/sync/steps.js'
@@ -8,6 +7,7 @@ import type { SyncBatchResult } from '../src/sync/types.js'
 import type { SyncRuntime } from '../src/sync/runtime.js'
 import { noFaults, type FaultHook } from '../src/sync/fault-points.js'
 import { holdingLock } from '../src/sync/hold-lock.js'
+import { boundary } from './boundary.js'
 import { withHeartbeat } from './heartbeat.js'
 
 /** The bookkeeping activities, by name: a `<name>:done` crash point follows each. */
@@ -89,22 +89,5 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 
     /** Read-only. */
     backlogMark: (importKey: string) => step(importKey, 'backlogMark', () => steps.backlogMark(runtime, importKey)),
-  }
-}
-
-/** The activity boundary: configuration errors become non-retryable failures with their type kept. */
-async function boundary<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (error) {
-    if (isNonRetryable(error)) {
-      throw ApplicationFailure.create({
-        type: (error as Error).name,
-        message: messageOf(error),
-        nonRetryable: true,
-        cause: error as Error,
-      })
-    }
-    throw error
   }
 }

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
+import type { BackfillStatus } from './backfill-types.js'
 import type { FlushResult, SyncStatus } from './types.js'
 
 /**
@@ -30,3 +31,14 @@ export interface FlushOptions {
 
 /** A summary of the model's sync: state, backlog, last batch, last error, counters. Never rows. */
 export const statusQuery = defineQuery<SyncStatus>('status')
+
+/**
+ * A backfill answers `pauseSignal` (no new range starts; those in flight finish) and `resumeSignal`
+ * (also leaves `blocked`) too, and these two.
+ */
+
+/** End the backfill: copies in flight are cancelled; ranges already copied stay (live rows still win). */
+export const cancelBackfillSignal = defineSignal('cancel')
+
+/** Ranges done, rows, rows/s, ETA of a backfill. Never rows themselves. */
+export const backfillStatusQuery = defineQuery<BackfillStatus>('backfillStatus')

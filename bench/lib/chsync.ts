@@ -9,6 +9,8 @@ import { openSyncRuntime } from '../../src/sync/open-runtime.js'
 import type { SyncRuntime } from '../../src/sync/runtime.js'
 import { connectClient } from '../../src/app/temporal/connect.js'
 import { startSync, type SyncWorkflowHandle } from '../../src/app/temporal/sync-workflows.js'
+import { startBackfill, type BackfillOptions } from '../../src/app/temporal/backfill-workflows.js'
+import type { BackfillStatus } from '../../workflows/backfill-types.js'
 import { createWorker } from '../../src/app/worker/worker.js'
 import { stopSignal } from '../../workflows/messages.js'
 import { requireEnv } from './env.js'
@@ -75,6 +77,12 @@ export class ChsyncRun {
 
   async start(importKeys: readonly string[]): Promise<void> {
     for (const importKey of importKeys) this.handles.push(await startSync(this.client, this.config.temporal, importKey))
+  }
+
+  /** Runs a backfill of `importKey` to its end; returns its last status. */
+  async backfill(importKey: string, options: BackfillOptions): Promise<BackfillStatus> {
+    const handle = await startBackfill(this.client, this.config.temporal, importKey, options)
+    return await handle.result()
   }
 
   /** Waits until no operation of these models is waiting (the last batch's postSync ran). */

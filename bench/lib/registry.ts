@@ -9,6 +9,7 @@ export const BENCHMARKS = [
   'embeddings',
   'memory',
   'postgres-drain',
+  'backfill',
 ] as const
 
 export type BenchmarkName = (typeof BENCHMARKS)[number]

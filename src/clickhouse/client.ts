@@ -40,7 +40,7 @@ export interface ClickHouseDatabase {
   displayUrl: string
   /**
    * Embedded only: chDB's zero-copy insert of a formatted payload (the client's `exec` path builds
-   * one SQL string of statement and payload, ~4× slower for a 10,000-row chunk). Use `insertJsonEachRow`.
+   * one SQL string of statement and payload, ~4× slower for a 10,000-row chunk). Use `insertPayload`.
    */
   rawInsert?: ChdbExtension['rawInsert']
 }

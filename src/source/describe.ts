@@ -8,6 +8,8 @@ export interface SourceColumn {
   /** `format_type` with modifier (`character varying(20)`, `numeric(10,2)`), for messages and checks. */
   fullType: string
   nullable: boolean
+  /** `pg_type.typcategory` of the column's type (`E` enum, `A` array, `N` numeric, …): SQL rendering needs it. */
+  category: string
 }
 
 export interface SourceTableDescription {
@@ -24,10 +26,16 @@ export interface SourceTableDescription {
  */
 export async function describeSourceTable(db: Queryable, source: SourceTable): Promise<SourceTableDescription> {
   const table = displayName(source)
-  const { rows } = await db.query<{ name: string; type: string; full_type: string; nullable: boolean }>(
+  const { rows } = await db.query<{
+    name: string
+    type: string
+    full_type: string
+    nullable: boolean
+    category: string
+  }>(
     `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type, format_type(a.atttypid, a.atttypmod) AS full_type,
-            NOT a.attnotnull AS nullable
-       FROM pg_attribute a
+            NOT a.attnotnull AS nullable, t.typcategory AS category
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
       WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
     [qualifiedName(source)],
@@ -44,6 +52,7 @@ export async function describeSourceTable(db: Queryable, source: SourceTable): P
     type: row.type,
     fullType: row.full_type,
     nullable: row.nullable,
+    category: row.category,
   }))
   if (source.primaryKey.length === 0) throw new ConfigError(`No primary key given for source table ${table}`, { table })
   const primaryKey = source.primaryKey.map((name) => {

@@ -24,3 +24,8 @@ export function syncing(importKey: string): StorageError {
     { importKey },
   )
 }
+
+/** `takeLock` refused: a round holds the lock, or stands between its steps with a claimed batch. */
+export function lockBusy(importKey: string, why: string): StorageError {
+  return new StorageError(`Sync lock for ${importKey} is not free: ${why}; retrying`, { importKey })
+}

@@ -99,6 +99,17 @@ export interface Storage {
    * batch is no longer claimed (it was completed).
    */
   getOperations(batch: BatchRef): Promise<Operation[]>
+  /**
+   * Takes the model's lock without claiming anything, for work that must not overlap a round (a
+   * backfill's range copy into a collapsing engine, which reads what ClickHouse holds and must not
+   * race a round doing the same). The hold is a claim of no operations named `lock:<owner>`;
+   * extend it with `extendLock`, end it with `releaseLock`. Throws a retryable `StorageError` while
+   * another owner holds the lock or a batch stands claimed (a round is between its steps: its frozen
+   * payload was computed from ClickHouse's state before this work, so it must finish first).
+   */
+  takeLock(importKey: string, options: Pick<ClaimOptions, 'owner' | 'lockTtlMs'>): Promise<Claim>
+  /** Ends a hold of `takeLock` (or any lock the token holds); releasing a released lock does nothing. */
+  releaseLock(hold: Claim): Promise<void>
   /** Extends the lock; throws `StorageError` when the token no longer holds it (fencing). */
   extendLock(batch: Claim, ttlMs: number): Promise<void>
   /** Stages data under the batch (claim-check): staged row sets and the frozen insert payload. */

@@ -28,6 +28,8 @@ export const CRASH_POINTS = [
   'syncBatch:lastChunkInserted',
   /** Rows inserted and dead letters read, the storage's commit (remove operations, release lock) not yet called. */
   'postSync:beforeCommit',
+  /** A backfill range landed in one write alias, the copy not yet reported done. */
+  'copyRange:inserted',
 ] as const
 
 export type CrashPoint = (typeof CRASH_POINTS)[number]

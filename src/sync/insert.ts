@@ -1,5 +1,5 @@
 import type { ClickHouseSettings } from '@clickhouse/client'
-import { insertJsonEachRow } from '../clickhouse/insert.js'
+import { insertPayload, type PayloadShape } from '../clickhouse/insert.js'
 import {
   clickHouseErrorCode,
   describeClickHouseError,
@@ -33,12 +33,20 @@ export function insertSettings(target: SyncTarget, token: string, rows: number):
   set('max_insert_block_size', Math.max(rows, 1_048_576))
   set('min_insert_block_size_rows', 0)
   set('min_insert_block_size_bytes', 0)
+  // A TSV payload never has a header line: 26.x would otherwise guess one from a first row of names.
+  set('input_format_tsv_detect_header', 0)
   return settings
 }
 
-/** Sends one chunk's exact bytes as one INSERT … FORMAT JSONEachRow. */
-export async function insertChunk(target: SyncTarget, bytes: Buffer, token: string, rows: number): Promise<void> {
-  await insertJsonEachRow(target.database, target.table, bytes, insertSettings(target, token, rows))
+/** Sends one chunk's exact bytes as one INSERT, in the payload's format (JSONEachRow unless `shape` says). */
+export async function insertChunk(
+  target: SyncTarget,
+  bytes: Buffer,
+  token: string,
+  rows: number,
+  shape: PayloadShape = {},
+): Promise<void> {
+  await insertPayload(target.database, target.table, bytes, insertSettings(target, token, rows), shape)
 }
 
 /** A line of a chunk ClickHouse rejected on its own, with the server's reason. */
@@ -69,6 +77,8 @@ export interface InsertOptions {
    * replay changes the result: send only its rows not found there (src/sync/landed.ts).
    */
   recheck?: ReplayIdentity
+  /** The chunk's format and columns. @default JSONEachRow of every column */
+  shape?: PayloadShape
 }
 
 /**
@@ -116,7 +126,7 @@ async function insertChunkIsolating(
   token: string,
   rows: number,
   context: InsertContext,
-  { attempt = 1 }: InsertOptions,
+  { attempt = 1, shape = {} }: InsertOptions,
 ): Promise<RejectedLine[]> {
   const what = `insert into ${target.alias}.${target.table} for ${context.model}/${context.batchId}`
   // Any failure but refused input, as the error to throw: the same whether the first insert or one
@@ -132,13 +142,13 @@ async function insertChunkIsolating(
     )
   }
   try {
-    await insertChunk(target, bytes, token, rows)
+    await insertChunk(target, bytes, token, rows, shape)
     return []
   } catch (error) {
     const failure = insertFailure(error)
     if (failure.kind !== 'input') throw failed(error)
     const lines = splitLines(bytes).map((line, at) => ({ at, bytes: line }))
-    const rejected = await isolateRejected(target, lines, token, failure, error).catch((inner: unknown) => {
+    const rejected = await isolateRejected(target, lines, token, shape, failure, error).catch((inner: unknown) => {
       throw failed(inner)
     })
     if (rejected.length === lines.length && lines.length > 1) {
@@ -196,6 +206,7 @@ async function isolateRejected(
   target: SyncTarget,
   lines: Line[],
   token: string,
+  shape: PayloadShape,
   failure: Extract<InsertFailure, { kind: 'input' }>,
   error: unknown,
 ): Promise<RejectedLine[]> {
@@ -204,26 +215,31 @@ async function isolateRejected(
   if (named !== undefined) {
     const rejected = { line: (lines[named] as Line).at, error: messageOf(error) }
     const rest = lines.filter((_, index) => index !== named)
-    return [rejected, ...(await insertOrIsolate(target, rest, token))]
+    return [rejected, ...(await insertOrIsolate(target, rest, token, shape))]
   }
   const half = Math.ceil(lines.length / 2)
-  const left = await insertOrIsolate(target, lines.slice(0, half), token)
-  const right = await insertOrIsolate(target, lines.slice(half), token)
+  const left = await insertOrIsolate(target, lines.slice(0, half), token, shape)
+  const right = await insertOrIsolate(target, lines.slice(half), token, shape)
   return [...left, ...right]
 }
 
 /** Inserts `lines` as one insert, isolating the rows it refuses. */
-async function insertOrIsolate(target: SyncTarget, lines: Line[], token: string): Promise<RejectedLine[]> {
+async function insertOrIsolate(
+  target: SyncTarget,
+  lines: Line[],
+  token: string,
+  shape: PayloadShape,
+): Promise<RejectedLine[]> {
   if (lines.length === 0) return []
   const bytes = Buffer.concat(lines.map((line) => line.bytes))
   try {
     // The same lines, in the same order, get the same token on a retried attempt.
     const first = (lines[0] as Line).at
-    await insertChunk(target, bytes, `${token}/${first}+${lines.length}:${hashChunk(bytes)}`, lines.length)
+    await insertChunk(target, bytes, `${token}/${first}+${lines.length}:${hashChunk(bytes)}`, lines.length, shape)
     return []
   } catch (error) {
     const failure = insertFailure(error)
     if (failure.kind !== 'input') throw error
-    return await isolateRejected(target, lines, token, failure, error)
+    return await isolateRejected(target, lines, token, shape, failure, error)
   }
 }

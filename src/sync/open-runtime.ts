@@ -138,6 +138,7 @@ export async function openSyncRuntime(
     }
     const unitRuntime = (unit: SyncUnit): SyncUnitRuntime => ({
       importKey: unit.importKey,
+      definition: unit,
       batchSize: unit.sync.batchSize,
       syncDelayMs: unit.sync.syncDelayMs,
       lockTtlMs: unit.sync.lockTimeoutMs,
@@ -177,6 +178,7 @@ export async function openSyncRuntime(
         return units.get(importKey) ?? unitRuntime(config.registry.get(importKey))
       },
       importKeys: () => [...units.keys()],
+      sourcePool: pool,
       close: () => closeAll(closers),
     }
   } catch (error) {

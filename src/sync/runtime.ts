@@ -1,4 +1,6 @@
+import type pg from 'pg'
 import type { ClickHouseCapabilities, ClickHouseDatabase } from '../clickhouse/index.js'
+import type { SyncUnit } from '../models/model.js'
 import type { FetchedRows } from '../source/fetch-isolating.js'
 import type { SourceRow } from '../models/model.js'
 import type { ClickHouseRow } from '../serializers/row.js'
@@ -44,6 +46,8 @@ export interface ModelRuntime {
 /** Everything a round needs about one import key, resolved from the config at worker start. */
 export interface SyncUnitRuntime {
   importKey: string
+  /** The unit as configured (its models and source), for work compiled from the models (backfill). */
+  definition: SyncUnit
   batchSize: number
   syncDelayMs: number
   lockTtlMs: number
@@ -70,6 +74,8 @@ export interface SyncUnitRuntime {
 /** Looks up import keys; throws `ConfigError` naming an unknown one. */
 export interface SyncRuntime {
   unit(importKey: string): SyncUnitRuntime
+  /** The source database's pool, for streamed reads (COPY) that need a connection of their own. */
+  sourcePool: pg.Pool
   importKeys(): string[]
   close(): Promise<void>
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import { backfillCommand } from './backfill-commands.js'
 import { capabilitiesCommand } from './capabilities.js'
 import { captureCommand } from './capture.js'
 import { checkCommand } from './check.js'
@@ -33,5 +34,6 @@ export function createProgram(): Command {
 
   for (const command of syncCommands(withConfigContext)) program.addCommand(command)
   for (const command of deadLetterCommands(withConfigContext)) program.addCommand(command)
+  program.addCommand(backfillCommand(withConfigContext))
   return program
 }

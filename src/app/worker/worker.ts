@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker, type NativeConnection } from '@temporalio/worker'
+import { createBackfillActivities } from '../../../activities/backfill.js'
 import { createSyncActivities } from '../../../activities/sync.js'
 import { logger as rootLogger, type Logger } from '../../logger.js'
 import type { SyncMetrics } from '../../metrics/metrics.js'
@@ -51,11 +52,17 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       namespace: options.temporal.namespace,
       taskQueue: options.temporal.taskQueue,
       workflowsPath: workflowsPath(),
-      activities: createSyncActivities({
-        runtime: options.runtime,
-        ...(options.metrics ? { metrics: options.metrics } : {}),
-        ...(options.faults ? { faults: options.faults } : {}),
-      }),
+      activities: {
+        ...createSyncActivities({
+          runtime: options.runtime,
+          ...(options.metrics ? { metrics: options.metrics } : {}),
+          ...(options.faults ? { faults: options.faults } : {}),
+        }),
+        ...createBackfillActivities({
+          runtime: options.runtime,
+          ...(options.faults ? { faults: options.faults } : {}),
+        }),
+      },
       maxConcurrentActivityTaskExecutions: concurrency,
       // Each poll holds an activity slot. The SDK's default (one poll per slot, up to 10) leaves none
       // free when a workflow task schedules syncBatch, so the activity cannot be handed back eagerly in

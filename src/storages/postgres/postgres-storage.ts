@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { StorageError } from '../../errors.js'
-import { lostLock, notClaimed } from '../batch-errors.js'
+import { lockBusy, lostLock, notClaimed } from '../batch-errors.js'
 import type { Queryable } from '../../source/source-table.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
 import type {
@@ -179,6 +179,34 @@ export class PostgresStorage implements Storage {
       kind: claim.kinds[index] as OperationKind,
       seq: Number(claim.seqs[index]),
     }))
+  }
+
+  async takeLock(importKey: string, options: Pick<ClaimOptions, 'owner' | 'lockTtlMs'>): Promise<Claim> {
+    await this.ensureSchema()
+    const n = this.names
+    return inTransaction(this.pool, async (client) => {
+      const taken = await client.query<{ token: string }>(
+        `INSERT INTO ${n.locks} AS l (import_key, owner, token, expires_at)
+         VALUES ($1, $2, nextval('${n.lockTokenSeq.replace(/'/g, "''")}'), clock_timestamp() + $3 * interval '1 millisecond')
+         ON CONFLICT (import_key) DO UPDATE SET owner = EXCLUDED.owner, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at
+           WHERE l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
+         RETURNING token::text AS token`,
+        [importKey, options.owner, options.lockTtlMs],
+      )
+      const token = taken.rows[0]?.token
+      if (token === undefined) throw lockBusy(importKey, 'another owner holds it')
+      const standing = await client.query<{ batch_id: string }>(
+        `SELECT batch_id FROM ${n.claims} WHERE import_key = $1`,
+        [importKey],
+      )
+      // Thrown inside the transaction: the lock just taken is rolled back with it.
+      if (standing.rows[0]) throw lockBusy(importKey, `batch ${standing.rows[0].batch_id} stands claimed by a round`)
+      return { importKey, batchId: `lock:${options.owner}`, size: 0, lockToken: token, resumed: false }
+    })
+  }
+
+  async releaseLock(hold: Claim): Promise<void> {
+    await this.postSyncFailed(hold, null)
   }
 
   async extendLock(batch: Claim, ttlMs: number): Promise<void> {

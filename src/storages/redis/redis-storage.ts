@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis'
 import { StorageError } from '../../errors.js'
-import { lostLock, notClaimed, syncing } from '../batch-errors.js'
+import { lockBusy, lostLock, notClaimed, syncing } from '../batch-errors.js'
 import type { BacklogSnapshot, StorageMetrics } from '../metrics.js'
 import type {
   BacklogRange,
@@ -177,6 +177,24 @@ export class RedisStorage implements Storage {
       })
     }
     return operations
+  }
+
+  async takeLock(importKey: string, options: Pick<ClaimOptions, 'owner' | 'lockTtlMs'>): Promise<Claim> {
+    const k = this.keys(importKey)
+    const [status, first, second] = (await this.scripts().chsyncTakeLock(
+      k.lock,
+      k.fence,
+      k.claim,
+      options.owner,
+      options.lockTtlMs,
+    )) as string[]
+    if (status === 'locked') throw lockBusy(importKey, `held by ${first} for another ${second} ms`)
+    if (status === 'claimed') throw lockBusy(importKey, `batch ${first} stands claimed by a round`)
+    return { importKey, batchId: `lock:${options.owner}`, size: 0, lockToken: String(first), resumed: false }
+  }
+
+  async releaseLock(hold: Claim): Promise<void> {
+    await this.scripts().chsyncReleaseLock(this.keys(hold.importKey).lock, hold.lockToken)
   }
 
   async extendLock(batch: Claim, ttlMs: number): Promise<void> {

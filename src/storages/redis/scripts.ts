@@ -107,6 +107,21 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `
 
+/**
+ * KEYS: lock, fence, claim. ARGV: owner, ttl ms. Takes the lock without claiming, unless another owner
+ * holds it or a batch stands claimed. Returns {'locked', owner, pttl} | {'claimed', batchId} | {'ok', token}.
+ */
+const takeLockLua = `
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner and owner ~= ARGV[1] then return {'locked', owner, redis.call('PTTL', KEYS[1])} end
+local standing = redis.call('HGET', KEYS[3], 'batchId')
+if standing then return {'claimed', standing} end
+local token = string.format('%d', redis.call('INCR', KEYS[2]))
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {'ok', token}
+`
+
 /** KEYS: lock, claim, staged. ARGV: token, batchId, name, data, ttl ms. Returns 'ok' | 'fenced' | 'unclaimed'. */
 const stageLua = `
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 'fenced' end
@@ -217,6 +232,7 @@ return last
 export const REDIS_SCRIPTS = {
   chsyncRegister: { lua: registerLua, numberOfKeys: 3 },
   chsyncClaim: { lua: claimLua, numberOfKeys: 7 },
+  chsyncTakeLock: { lua: takeLockLua, numberOfKeys: 3 },
   chsyncExtendLock: { lua: extendLua, numberOfKeys: 1 },
   chsyncStage: { lua: stageLua, numberOfKeys: 3 },
   chsyncPostSync: { lua: postSyncLua, numberOfKeys: 10 },

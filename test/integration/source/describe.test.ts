@@ -17,8 +17,8 @@ describe('describeSourceTable', () => {
   it('lists columns with their types', async () => {
     const description = await describeSourceTable(pool, { table, primaryKey: ['id'] })
     expect(description.columns).toEqual([
-      { name: 'id', type: 'integer', fullType: 'integer', nullable: false },
-      { name: 'name', type: 'character varying', fullType: 'character varying(20)', nullable: false },
+      { name: 'id', type: 'integer', fullType: 'integer', nullable: false, category: 'N' },
+      { name: 'name', type: 'character varying', fullType: 'character varying(20)', nullable: false, category: 'S' },
     ])
     expect(description.primaryKey.map((column) => column.name)).toEqual(['id'])
   })

@@ -214,6 +214,34 @@ export function describeStorageContract(
       expect(second.lockToken).not.toBe(first.lockToken)
     })
 
+    it('takes the lock without claiming for work that must not overlap a round, and hands it back', async () => {
+      const importKey = model()
+      await storage.registerOperations(importKey, 'insert', ['1'])
+      const hold = await storage.takeLock(importKey, { owner: 'backfill', lockTtlMs: 30_000 })
+      expect(hold).toMatchObject({ importKey, size: 0 })
+      await storage.extendLock(hold, 30_000)
+      await expect(storage.preSync(importKey, claimOptions('round'))).rejects.toThrow(StorageError)
+      await expect(storage.takeLock(importKey, { owner: 'other', lockTtlMs: 30_000 })).rejects.toThrow(/not free/)
+      await storage.releaseLock(hold)
+      const batch = await claim(storage, importKey, claimOptions('round'))
+      expect(await storage.getOperations(batch)).toHaveLength(1)
+      await storage.postSync(batch)
+    })
+
+    it('refuses takeLock while a batch stands claimed, even with the lock released', async () => {
+      const importKey = model()
+      await storage.registerOperations(importKey, 'insert', ['1', '2'])
+      const batch = await claim(storage, importKey, claimOptions('round'))
+      await storage.postSyncFailed(batch, new Error('insert failed'))
+      await expect(storage.takeLock(importKey, { owner: 'backfill', lockTtlMs: 30_000 })).rejects.toThrow(
+        /stands claimed/,
+      )
+      const resumed = await claim(storage, importKey, claimOptions('round'))
+      await storage.postSync(resumed)
+      const hold = await storage.takeLock(importKey, { owner: 'backfill', lockTtlMs: 30_000 })
+      await storage.releaseLock(hold)
+    })
+
     it('fences out a token that lost the lock: it can neither extend, stage nor remove', async () => {
       const importKey = model()
       await storage.registerOperations(importKey, 'insert', ['1', '2'])

@@ -1,0 +1,6 @@
+export * from './text-sql.js'
+export * from './render-field.js'
+export * from './render-columns.js'
+export * from './range-query.js'
+export * from './batch-query.js'
+export * from './render-path.js'
