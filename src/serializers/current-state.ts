@@ -107,7 +107,11 @@ export async function readCurrentState(
     : `Tuple(${keyFields.map(({ field }) => field.toSQLType()).join(', ')})`
   const paramList = single ? tuples.map((tuple) => tuple[0]) : tuples.map((tuple) => new TupleParam(tuple))
   const literal = (value: unknown) => formatQueryParams({ value, wrapStringInQuotes: true, printNullAsKeyword: true })
-  const literals = paramList.map(literal)
+  // A composite key's literal is its elements' literals in parentheses (what the client prints for a
+  // TupleParam; client-common's formatter knows only its own TupleParam class, not @clickhouse/client's).
+  const literals = single
+    ? tuples.map((tuple) => literal(tuple[0]))
+    : tuples.map((tuple) => `(${tuple.map(literal).join(', ')})`)
   const keyText = keyFields.map(
     ({ name, field }, index) => `${keyTextSQL(field, quoteIdentifier(name))} AS ${KEY_ALIAS}${index}`,
   )
