@@ -192,21 +192,20 @@ function renderDate(field: DateField, value: SqlSource, context: TextContext): s
  */
 function renderDateTime(field: DateTimeField, value: SqlSource, context: TextContext): string | undefined {
   if (context === 'quoted') return undefined
-  let seconds: string
   let instant: string
-  if (value.type === 'smallint' || value.type === 'integer') {
-    seconds = value.sql
-    instant = `to_timestamp(${value.sql})`
-  } else {
+  if (value.type === 'smallint' || value.type === 'integer') instant = `to_timestamp(${value.sql})`
+  else {
     const from = instantOf(value)
     if (from === undefined) return undefined
     instant = from
-    seconds = `floor(extract(epoch FROM ${instant}))::bigint`
   }
+  // Bounds compared as timestamps (cheap); epoch seconds from date_part (float8: exact to the second
+  // in this range, and far cheaper than extract's numeric).
   const wallClock = `to_char(${instant} AT TIME ZONE ${literalSql(field.timezone ?? 'UTC')}, 'YYYY-MM-DD HH24:MI:SS')`
   return (
-    `CASE WHEN ${seconds} >= 1000000000 AND ${seconds} <= 4294967295 THEN ${seconds}::text ` +
-    `WHEN ${seconds} >= 0 AND ${seconds} < 1000000000 THEN ${wallClock} END`
+    `CASE WHEN ${instant} >= '2001-09-09 01:46:40+00'::timestamptz AND ${instant} < '2106-02-07 06:28:16+00'::timestamptz ` +
+    `THEN floor(date_part('epoch', ${instant}))::bigint::text ` +
+    `WHEN ${instant} >= '1970-01-01 00:00:00+00'::timestamptz AND ${instant} < '2001-09-09 01:46:40+00'::timestamptz THEN ${wallClock} END`
   )
 }
 
