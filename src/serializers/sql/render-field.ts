@@ -283,9 +283,13 @@ function renderArray(field: ArrayField, value: SqlSource, column: string): strin
       FLOAT_TYPES.has(elementType)) ||
     (inner.kind === 'int' && renderInt(inner as IntField, { ...value, type: elementType }) === `${v}::text`)
   if (plainNumbers) {
-    const text = `${v}::text`
-    // 'e' exponent, 'N' NULL or NaN, 'I' Infinity: anything else is digits, signs, dots and commas.
-    rendered = `CASE WHEN strpos(${text}, 'e') = 0 AND strpos(${text}, 'N') = 0 AND strpos(${text}, 'I') = 0 THEN translate(${text}, '{}', '[]') ELSE ${general} END`
+    // The array's text is computed once per row (OFFSET 0 keeps PostgreSQL from inlining it back into
+    // each use): printing 384 floats costs more than the rest of the row. 'N' (NULL, NaN) and 'I'
+    // (Infinity) take the general path; exponents are rewritten through numeric[], which parses each
+    // element's text exactly and prints it without exponent.
+    rendered =
+      `(SELECT CASE WHEN strpos(x, 'N') = 0 AND strpos(x, 'I') = 0 THEN translate(CASE WHEN strpos(x, 'e') = 0 ` +
+      `THEN x ELSE x::numeric[]::text END, '{}', '[]') ELSE ${general} END FROM (SELECT ${v}::text AS x OFFSET 0) "chsync:t")`
   }
   const { dimension } = field.arrayOptions
   const shape = `coalesce(array_ndims(${v}), 1) = 1`
