@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream'
 import pg from 'pg'
+import { to as copyTo } from 'pg-copy-streams'
 import {
   missingCapabilities,
   openAlias,
@@ -14,6 +16,8 @@ import { reach } from '../reach.js'
 import { redactUrl } from '../redact.js'
 import { readAlias, writeAliases } from '../routing/resolve.js'
 import { needsCurrentState, readCurrentState, serializeUnitBatch } from '../serializers/index.js'
+import { renderPath, type RenderPath } from '../serializers/sql/render-path.js'
+import { describeSourceTable } from '../source/describe.js'
 import { fetchRowsIsolatingBadKeys } from '../source/fetch-isolating.js'
 import { postgresRefusal } from '../source/refusal.js'
 import { displayName } from '../source/source-table.js'
@@ -136,41 +140,53 @@ export async function openSyncRuntime(
         targets: writeAliases(model, config).map((name) => ({ alias: name, table: model.table, ...alias(name) })),
       }
     }
-    const unitRuntime = (unit: SyncUnit): SyncUnitRuntime => ({
-      importKey: unit.importKey,
-      definition: unit,
-      batchSize: unit.sync.batchSize,
-      syncDelayMs: unit.sync.syncDelayMs,
-      lockTtlMs: unit.sync.lockTimeoutMs,
-      storage: storages.get(unit.sync.storage) as Storage,
-      fetchRows: (keys) =>
-        fetchRowsIsolatingBadKeys(pool, unit.source, keys).catch((error: unknown) => {
-          if (error instanceof ChsyncError) throw error
-          const where = `PostgreSQL at ${redactUrl(config.postgres.url)}`
-          throw new ChsyncError(
-            `${where}: fetching rows of ${displayName(unit.source)} failed: ${messageOf(error)}`,
-            {
-              importKey: unit.importKey,
-              table: displayName(unit.source),
-            },
-            { cause: error },
-          )
-        }),
-      models: unit.models.map(modelRuntime),
-      chunkLimits: options.chunkLimits ?? { rows: unit.sync.chunkRows, bytes: CHUNK_MAX_BYTES },
-      serialize(operations, rows, currentState) {
-        const result = serializeUnitBatch(unit, { operations, rows, currentState })
-        const index = new Map(operations.map((operation, i) => [operation, i]))
-        return {
-          models: result.batches.map((batch) => ({
-            model: batch.model.table,
-            rows: batch.rows,
-            opIndex: batch.opIndex,
-          })),
-          poison: result.poison.map(({ operation, error }) => ({ index: index.get(operation) ?? -1, error })),
-        }
-      },
-    })
+    const unitRuntime = (unit: SyncUnit): SyncUnitRuntime => {
+      let path: Promise<RenderPath> | undefined
+      return {
+        importKey: unit.importKey,
+        definition: unit,
+        batchSize: unit.sync.batchSize,
+        syncDelayMs: unit.sync.syncDelayMs,
+        lockTtlMs: unit.sync.lockTimeoutMs,
+        storage: storages.get(unit.sync.storage) as Storage,
+        fetchRows: (keys) =>
+          fetchRowsIsolatingBadKeys(pool, unit.source, keys).catch((error: unknown) => {
+            if (error instanceof ChsyncError) throw error
+            const where = `PostgreSQL at ${redactUrl(config.postgres.url)}`
+            throw new ChsyncError(
+              `${where}: fetching rows of ${displayName(unit.source)} failed: ${messageOf(error)}`,
+              {
+                importKey: unit.importKey,
+                table: displayName(unit.source),
+              },
+              { cause: error },
+            )
+          }),
+        models: unit.models.map(modelRuntime),
+        chunkLimits: options.chunkLimits ?? { rows: unit.sync.chunkRows, bytes: CHUNK_MAX_BYTES },
+        renderPath() {
+          path ??= unitRenderPath(pool, unit).then((decided) => {
+            // A source table not there yet is decided again next round, once it is.
+            if (decided.path === 'js' && decided.retry) path = undefined
+            return decided
+          })
+          return path
+        },
+        copyOut: (sql) => copyOut(pool, sql),
+        serialize(operations, rows, currentState) {
+          const result = serializeUnitBatch(unit, { operations, rows, currentState })
+          const index = new Map(operations.map((operation, i) => [operation, i]))
+          return {
+            models: result.batches.map((batch) => ({
+              model: batch.model.table,
+              rows: batch.rows,
+              opIndex: batch.opIndex,
+            })),
+            poison: result.poison.map(({ operation, error }) => ({ index: index.get(operation) ?? -1, error })),
+          }
+        },
+      }
+    }
     const units = new Map(config.registry.syncUnits().map((unit) => [unit.importKey, unitRuntime(unit)]))
 
     return {
@@ -183,6 +199,43 @@ export async function openSyncRuntime(
     }
   } catch (error) {
     await closeAll(closers)
+    throw error
+  }
+}
+
+/** The unit's render path; `retry` when the source table could not be described (decide again later). */
+async function unitRenderPath(pool: pg.Pool, unit: SyncUnit): Promise<RenderPath & { retry?: boolean }> {
+  const [model] = unit.models
+  if (!model || unit.models.length > 1) return { path: 'js', reason: 'a model of a multi-model' }
+  try {
+    return renderPath(model, await describeSourceTable(pool, unit.source))
+  } catch (error) {
+    return { path: 'js', reason: `source table not described: ${messageOf(error)}`, retry: true }
+  }
+}
+
+/** `COPY … TO STDOUT` on a pooled client, released when the stream ends, fails or is destroyed. */
+async function copyOut(pool: pg.Pool, sql: string): Promise<Readable> {
+  const client = await pool.connect()
+  let released = false
+  const release = (error?: Error) => {
+    if (released) return
+    released = true
+    client.release(error)
+  }
+  try {
+    const stream = client.query(copyTo(sql))
+    let ended = false
+    stream.once('end', () => {
+      ended = true
+      release()
+    })
+    stream.once('error', (error: Error) => release(error))
+    // Destroyed before its end (the reader failed): the connection is mid-COPY, so it is discarded.
+    stream.once('close', () => release(ended ? undefined : new Error('COPY was not read to its end')))
+    return stream
+  } catch (error) {
+    release(error as Error)
     throw error
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { printsWithExponent, withPlainNumbers } from '../clickhouse/plain-numbers.js'
 import { jsonTextOf } from '../source/type-parsers.js'
+import type { PayloadShape } from '../clickhouse/insert.js'
 import type { Operation } from '../storages/storage.js'
 import type { ClickHouseRow, SerializedModelBatch } from './runtime.js'
 
@@ -27,6 +28,8 @@ export interface ChunkInfo {
 export interface ModelPayload {
   model: string
   chunks: ChunkInfo[]
+  /** How the chunks' lines are laid out. @default JSONEachRow (the JS serializer's) */
+  shape?: PayloadShape
 }
 
 export interface PayloadManifest {

@@ -1,6 +1,8 @@
+import type { Readable } from 'node:stream'
 import type pg from 'pg'
 import type { ClickHouseCapabilities, ClickHouseDatabase } from '../clickhouse/index.js'
 import type { SyncUnit } from '../models/model.js'
+import type { RenderPath } from '../serializers/sql/render-path.js'
 import type { FetchedRows } from '../source/fetch-isolating.js'
 import type { SourceRow } from '../models/model.js'
 import type { ClickHouseRow } from '../serializers/row.js'
@@ -60,6 +62,13 @@ export interface SyncUnitRuntime {
   models: readonly ModelRuntime[]
   /** Where payloads are cut into chunks (one insert, one block each). @default CHUNK_MAX_ROWS / CHUNK_MAX_BYTES */
   chunkLimits?: { rows: number; bytes: number }
+  /**
+   * How the unit's rows are serialized: `sql` (PostgreSQL renders them, src/serializers/sql) or `js`
+   * with the reason. Decided on first use from the source table's catalog and the model, then kept.
+   */
+  renderPath(): Promise<RenderPath>
+  /** Runs `COPY … TO STDOUT` on the source pool: the output stream, read to its end or destroyed. */
+  copyOut(sql: string): Promise<Readable>
   /**
    * Pure: the same inputs give the same rows, so a re-serialized batch is identical. `currentState`
    * is keyed by model name, then by encoded key.

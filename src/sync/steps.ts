@@ -2,6 +2,7 @@ import { PoisonRowError, StorageError, messageOf } from '../errors.js'
 import type { Claim, DeadLetter, Operation, Storage } from '../storages/storage.js'
 import { chunkToken, eachChunk, type ChunkInfo, type PayloadManifest } from './payload.js'
 import { insertChunkBisecting } from './insert.js'
+import { renderBatch } from './render-batch.js'
 import type { ClickHouseRow, SourceRow, SyncRuntime, SyncUnitRuntime } from './runtime.js'
 import { noFaults, type FaultHook } from './fault-points.js'
 import { STAGED, readStagedValue, requireStagedValue, stageValue } from './staging.js'
@@ -55,6 +56,13 @@ export async function fetchAndSerialize(
   if (frozen) return { fetched: 0, missing: 0, ...summarizeManifest(frozen, true) }
   await unit.storage.extendLock(claim, unit.lockTtlMs)
   const operations = await unit.storage.getOperations(claim)
+  const path = await unit.renderPath()
+  if (path.path === 'sql') {
+    // PostgreSQL renders the rows; a batch with a key that is not a key of the table takes the JS path,
+    // which sets such keys aside.
+    const rendered = await renderBatch(unit, claim, operations, path.query, faults)
+    if (rendered) return rendered
+  }
   // Deletes too: a delete registered after a re-insert of its key must not hide the row (serializeBatch).
   const wanted = operations.map((op) => op.key)
   const { rows, badKeys } = await unit.fetchRows(wanted)
@@ -163,7 +171,7 @@ export async function insertBatch(
   const untokened = unit.models.some((model) => model.targets.some((t) => !t.capabilities.insertDeduplicationToken))
   if (untokened) await stageValue(unit.storage, claim, STAGED.insertAttempt, attempt)
   const result: InsertResult = { rows: 0, inserts: 0, parked: 0 }
-  for (const { model: modelName, chunks } of manifest.models) {
+  for (const { model: modelName, chunks, shape } of manifest.models) {
     const model = unit.models.find((m) => m.name === modelName)
     if (!model) continue
     for (const [index, info] of chunks.entries()) {
@@ -187,7 +195,7 @@ export async function insertBatch(
             token,
             info.rows,
             { importKey: claim.importKey, batchId: claim.batchId, model: modelName },
-            { attempt, ...(payloadReused && model.replayIdentity ? { recheck: model.replayIdentity } : {}) },
+            { attempt, shape, ...(payloadReused && model.replayIdentity ? { recheck: model.replayIdentity } : {}) },
           )
           const last = index === chunks.length - 1
           if (last) faults('syncBatch:lastChunkInserted')

@@ -77,6 +77,14 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       maxConcurrentWorkflowTaskExecutions: Math.max(2, concurrency),
     })
     log.info({ taskQueue: options.temporal.taskQueue, address: options.temporal.address, concurrency }, 'worker ready')
+    // Which models PostgreSQL renders (src/serializers/sql/render-path.ts) and, for the others, why not.
+    for (const importKey of options.runtime.importKeys()) {
+      const path = await options.runtime.unit(importKey).renderPath()
+      log.info(
+        { importKey, serializer: path.path, ...(path.path === 'js' ? { reason: path.reason } : {}) },
+        path.path === 'sql' ? 'rows rendered by PostgreSQL' : 'rows serialized in JavaScript',
+      )
+    }
     return { worker, connection }
   } catch (error) {
     await connection.close()

@@ -11,10 +11,10 @@ import { literalSql } from './text-sql.js'
 
 /**
  * One query per model, compiled once, that turns a claimed batch into the model's TSV lines: the
- * operations `(key, seq, kind)` are joined (in claim order, `WITH ORDINALITY`) to the source table,
- * and each one yields at most one line, exactly as `serializeBatch` would serialize it — the row
- * with version = seq (or the model's version column) and is_deleted = 0; or, when the row is gone or
- * the operation is a delete, the tombstone built from the key (ReplacingMergeTree with is_deleted),
+ * operations `(key, seq)` are joined (in claim order, `WITH ORDINALITY`) to the source table, and
+ * each one yields at most one line, exactly as `serializeBatch` would serialize it: the source row
+ * decides, whatever the kind — the row with version = seq (or the model's version column) and
+ * is_deleted = 0; or, when the row is gone, the tombstone built from the key (ReplacingMergeTree with is_deleted),
  * nothing (`deletes: 'ignore'`), or a refusal the caller turns into the same `ConfigError`.
  * Output fields, via COPY BINARY: the operation's position (int4, from 1), whether its source row
  * was found (bool), and its line (text, NULL when it makes no row).
@@ -74,11 +74,11 @@ export function compileBatchQuery(model: Model, description: SourceTableDescript
     columns: rendered.columns,
     refusesDeletes,
     sql(operations) {
-      const ops = JSON.stringify(operations.map((op) => [op.key, String(op.seq), op.kind === 'delete' ? 1 : 0]))
+      const ops = JSON.stringify(operations.map((op) => [op.key, String(op.seq)]))
       return (
         `COPY (SELECT o.${POSITION}::int4, ${found}, CASE WHEN ${found} THEN ${rendered.line} ELSE ${missing} END ` +
         `FROM json_array_elements(${literalSql(ops)}::json) WITH ORDINALITY AS o(${OP}, ${POSITION}) ` +
-        `LEFT JOIN ${qualifiedName(model.source)} t ON (o.${OP}->>2) = '0' AND ${join}${where} ` +
+        `LEFT JOIN ${qualifiedName(model.source)} t ON ${join}${where} ` +
         `ORDER BY o.${POSITION}) TO STDOUT (FORMAT binary)`
       )
     },

@@ -192,21 +192,20 @@ function renderDate(field: DateField, value: SqlSource, context: TextContext): s
  */
 function renderDateTime(field: DateTimeField, value: SqlSource, context: TextContext): string | undefined {
   if (context === 'quoted') return undefined
-  let seconds: string
   let instant: string
-  if (value.type === 'smallint' || value.type === 'integer') {
-    seconds = value.sql
-    instant = `to_timestamp(${value.sql})`
-  } else {
+  if (value.type === 'smallint' || value.type === 'integer') instant = `to_timestamp(${value.sql})`
+  else {
     const from = instantOf(value)
     if (from === undefined) return undefined
     instant = from
-    seconds = `floor(extract(epoch FROM ${instant}))::bigint`
   }
+  // Bounds compared as timestamps (cheap); epoch seconds from date_part (float8: exact to the second
+  // in this range, and far cheaper than extract's numeric).
   const wallClock = `to_char(${instant} AT TIME ZONE ${literalSql(field.timezone ?? 'UTC')}, 'YYYY-MM-DD HH24:MI:SS')`
   return (
-    `CASE WHEN ${seconds} >= 1000000000 AND ${seconds} <= 4294967295 THEN ${seconds}::text ` +
-    `WHEN ${seconds} >= 0 AND ${seconds} < 1000000000 THEN ${wallClock} END`
+    `CASE WHEN ${instant} >= '2001-09-09 01:46:40+00'::timestamptz AND ${instant} < '2106-02-07 06:28:16+00'::timestamptz ` +
+    `THEN floor(date_part('epoch', ${instant}))::bigint::text ` +
+    `WHEN ${instant} >= '1970-01-01 00:00:00+00'::timestamptz AND ${instant} < '2001-09-09 01:46:40+00'::timestamptz THEN ${wallClock} END`
   )
 }
 
@@ -284,9 +283,13 @@ function renderArray(field: ArrayField, value: SqlSource, column: string): strin
       FLOAT_TYPES.has(elementType)) ||
     (inner.kind === 'int' && renderInt(inner as IntField, { ...value, type: elementType }) === `${v}::text`)
   if (plainNumbers) {
-    const text = `${v}::text`
-    // 'e' exponent, 'N' NULL or NaN, 'I' Infinity: anything else is digits, signs, dots and commas.
-    rendered = `CASE WHEN strpos(${text}, 'e') = 0 AND strpos(${text}, 'N') = 0 AND strpos(${text}, 'I') = 0 THEN translate(${text}, '{}', '[]') ELSE ${general} END`
+    // The array's text is computed once per row (OFFSET 0 keeps PostgreSQL from inlining it back into
+    // each use): printing 384 floats costs more than the rest of the row. 'N' (NULL, NaN) and 'I'
+    // (Infinity) take the general path; exponents are rewritten through numeric[], which parses each
+    // element's text exactly and prints it without exponent.
+    rendered =
+      `(SELECT CASE WHEN strpos(x, 'N') = 0 AND strpos(x, 'I') = 0 THEN translate(CASE WHEN strpos(x, 'e') = 0 ` +
+      `THEN x ELSE x::numeric[]::text END, '{}', '[]') ELSE ${general} END FROM (SELECT ${v}::text AS x OFFSET 0) "chsync:t")`
   }
   const { dimension } = field.arrayOptions
   const shape = `coalesce(array_ndims(${v}), 1) = 1`
