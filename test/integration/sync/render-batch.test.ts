@@ -145,6 +145,8 @@ describe.each([
     // Deletes, and updates whose row is gone (a delete by another name), and a key never seen.
     await register('delete', keys(all.filter((id) => id % 11 === 0 && id % 2 === 0)))
     await register('update', keys([...all.filter((id) => id % 11 === 0 && id % 2 === 1), count + 5]))
+    // A delete whose row exists (registered after the re-insert it preceded): the row is written.
+    await register('delete', keys(all.filter((id) => id % 13 === 0 && id % 11 !== 0)))
     for (const pair of pairs) for (const model of [pair.sql, pair.js]) await drain(model.importKey)
 
     for (const pair of pairs) {
@@ -160,7 +162,8 @@ describe.each([
 
   it('refuses a delete on an engine that cannot express it, as the JS serializer does', async () => {
     expect((await runtime.unit(refusing.importKey).renderPath()).path).toBe('sql')
-    await runtime.unit(refusing.importKey).storage.registerOperations(refusing.importKey, 'delete', ['1'])
+    // A key the source table lacks: a delete whose row exists would write the row (the source row decides).
+    await runtime.unit(refusing.importKey).storage.registerOperations(refusing.importKey, 'delete', ['987654321'])
     const { claim } = await steps.preSync(runtime, refusing.importKey, 'render-test')
     const error = await steps.fetchAndSerialize(runtime, claim as Claim).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ConfigError)
