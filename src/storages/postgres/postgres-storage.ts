@@ -11,9 +11,10 @@ import type {
   DeadLetter,
   Operation,
   OperationKind,
+  PostSyncOutcome,
   Storage,
 } from '../storage.js'
-import { backlogRange, backlogSnapshot } from './backlog.js'
+import { EXACT_BACKLOG_UP_TO, backlogFromBounded, backlogRange, backlogSnapshot, boundedBacklogSql } from './backlog.js'
 import { finishBatch } from './finish-batch.js'
 import { skipOperations } from './skip-operations.js'
 import { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
@@ -141,28 +142,38 @@ export class PostgresStorage implements Storage {
           },
         )
       }
-      const standing = await client.query<{ batch_id: string; size: number }>(
-        `SELECT batch_id, cardinality(keys) AS size FROM ${n.claims} WHERE import_key = $1`,
-        [importKey],
+      // The backlog comes back with the claim (bounded, see backlog.ts): a round needs no query of its own.
+      const standing = await client.query<{ batch_id: string; size: number; counted: number }>(
+        `SELECT batch_id, cardinality(keys) AS size, ${boundedBacklogSql(n, '$2')} AS counted
+           FROM ${n.claims} WHERE import_key = $1`,
+        [importKey, EXACT_BACKLOG_UP_TO + 1],
       )
+      const claim = async (batch: { batch_id: string; size: number; counted: number }, resumed: boolean) => ({
+        importKey,
+        batchId: batch.batch_id,
+        size: batch.size,
+        lockToken: token,
+        resumed,
+        backlog: await backlogFromBounded(client, n, importKey, batch.counted),
+      })
       const resumed = standing.rows[0]
-      if (resumed) return { importKey, batchId: resumed.batch_id, size: resumed.size, lockToken: token, resumed: true }
+      if (resumed) return claim(resumed, true)
       // SKIP LOCKED: a row an uncommitted registration is upserting gets a new sequence anyway.
-      const claimed = await client.query<{ batch_id: string; size: number }>(
+      const claimed = await client.query<{ batch_id: string; size: number; counted: number }>(
         `WITH picked AS (
            SELECT key, kind, seq FROM ${n.operations} WHERE import_key = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          INSERT INTO ${n.claims} (import_key, batch_id, keys, kinds, seqs)
          SELECT $1, min(seq) || '-' || max(seq), array_agg(key ORDER BY seq), array_agg(kind ORDER BY seq), array_agg(seq ORDER BY seq)
            FROM picked HAVING count(*) > 0
-         RETURNING batch_id, cardinality(keys) AS size`,
-        [importKey, options.batchSize],
+         RETURNING batch_id, cardinality(keys) AS size, ${boundedBacklogSql(n, '$3')} AS counted`,
+        [importKey, options.batchSize, EXACT_BACKLOG_UP_TO + 1],
       )
       const batch = claimed.rows[0]
       if (!batch) {
         await client.query(`DELETE FROM ${n.locks} WHERE import_key = $1 AND token = $2`, [importKey, token])
         return null
       }
-      return { importKey, batchId: batch.batch_id, size: batch.size, lockToken: token, resumed: false }
+      return claim(batch, false)
     })
   }
 
@@ -215,16 +226,22 @@ export class PostgresStorage implements Storage {
     return rows[0]?.data ?? null
   }
 
-  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<number> {
+  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<PostSyncOutcome> {
     await this.ensureSchema()
     const { importKey } = batch
-    const removed = await inTransaction(this.pool, (client) =>
-      finishBatch(client, this.names, batch, options.deadLetters ?? []),
-    )
-    if (removed === null) return 0
+    const finished = await inTransaction(this.pool, async (client) => {
+      const done = await finishBatch(client, this.names, batch, options.deadLetters ?? [])
+      return done && { ...done, backlog: await backlogFromBounded(client, this.names, importKey, done.counted) }
+    })
+    if (finished === null) {
+      // A repeat: the batch was finished before; only the backlog is asked for.
+      const range = await backlogRange(this.pool, this.names, importKey)
+      return { removed: 0, backlog: range.count, oldestSeq: range.oldestSeq }
+    }
+    const { removed, backlog, oldestSeq, oldestAgeMs } = finished
     this.metrics.removed?.(importKey, removed)
-    if (this.metrics.backlog) this.metrics.backlog(importKey, await this.backlog(importKey))
-    return removed
+    this.metrics.backlog?.(importKey, { size: backlog, oldestAgeMs })
+    return { removed, backlog, oldestSeq }
   }
 
   async postSyncFailed(batch: Claim, _error: unknown): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   DeadLetter,
   Operation,
   OperationKind,
+  PostSyncOutcome,
   Storage,
 } from '../storage.js'
 import { redisModelKeys, stagedKey } from './redis-keys.js'
@@ -138,8 +139,8 @@ export class RedisStorage implements Storage {
       options.owner,
       options.lockTtlMs,
       options.batchSize,
-    )) as string[]
-    const [status, first, second, token] = reply
+    )) as (string | number)[]
+    const [status, first, second, token, backlog] = reply
     if (status === 'empty') return null
     if (status === 'locked') {
       throw new StorageError(`Sync lock for ${importKey} is held by ${first} for another ${second} ms`, { importKey })
@@ -150,6 +151,7 @@ export class RedisStorage implements Storage {
       size: Number(second),
       lockToken: String(token),
       resumed: status === 'resumed',
+      backlog: Number(backlog),
     }
   }
 
@@ -199,7 +201,7 @@ export class RedisStorage implements Storage {
     return this.redis.hgetBuffer(stagedKey(this.prefix, batch.importKey, batch.batchId), name)
   }
 
-  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<number> {
+  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<PostSyncOutcome> {
     const k = this.keys(batch.importKey)
     const reply = (await this.scripts().chsyncPostSync(
       k.lock,
@@ -209,12 +211,10 @@ export class RedisStorage implements Storage {
       k.ops,
       k.kinds,
       stagedKey(this.prefix, batch.importKey, batch.batchId),
-      k.lastSync,
       k.dead,
       k.scratch,
       batch.lockToken,
       batch.batchId,
-      Date.now(),
       ...(options.deadLetters ?? []).map((letter) => JSON.stringify(letter)),
     )) as [string, number?, number?, string?]
     const [status, removed = 0, size = 0, oldest] = reply
@@ -223,7 +223,7 @@ export class RedisStorage implements Storage {
       this.metrics.removed?.(batch.importKey, removed)
       this.metrics.backlog?.(batch.importKey, { size, oldestAgeMs: ageMs(oldest) })
     }
-    return removed
+    return { removed, backlog: size, oldestSeq: oldest ? Number(oldest) : null }
   }
 
   async postSyncFailed(batch: Claim, _error: unknown): Promise<void> {
