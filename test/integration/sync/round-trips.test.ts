@@ -7,6 +7,7 @@ import { parseConfig } from '../../../src/config/load-config.js'
 import type { RedisStorage } from '../../../src/storages/redis/redis-storage.js'
 import type { Claim } from '../../../src/storages/storage.js'
 import { openSyncRuntime } from '../../../src/sync/open-runtime.js'
+import * as steps from '../../../src/sync/steps.js'
 import type { SyncRuntime } from '../../../src/sync/runtime.js'
 import type { PreSyncResult } from '../../../src/sync/types.js'
 import { clickhouseEmbedded, clickhouseServer, postgresPool } from '../../utils/clients.js'
@@ -79,15 +80,19 @@ describe.each([
     await ch.client.close()
   })
 
+  /** Writes 5 rows from `from` on and registers them. */
+  async function change(storage: (typeof STORAGES)[number], from: number): Promise<void> {
+    const model = models[storage]
+    const sql = `INSERT INTO "${model.source.table}" SELECT g, 'user ' || g, g FROM generate_series($1::int, $1::int + 4) g`
+    await pool.query(sql, [from])
+    const keys = [0, 1, 2, 3, 4].map((offset) => String(from + offset))
+    await runtime.unit(model.importKey).storage.registerOperations(model.importKey, 'insert', keys)
+  }
+
   /** Registers 5 changed rows and runs one whole round through the activities, as a worker does. */
   async function round(storage: (typeof STORAGES)[number], from: number): Promise<void> {
     const model = models[storage]
-    const table = model.source.table
-    await pool.query(`INSERT INTO "${table}" SELECT g, 'user ' || g, g FROM generate_series($1::int, $1::int + 4) g`, [
-      from,
-    ])
-    const keys = [0, 1, 2, 3, 4].map((offset) => String(from + offset))
-    await runtime.unit(model.importKey).storage.registerOperations(model.importKey, 'insert', keys)
+    await change(storage, from)
     const activities = createSyncActivities({ runtime })
     const env = new MockActivityEnvironment()
     storageKind = storage
@@ -123,5 +128,20 @@ describe.each([
     const counts = Object.entries(report).map(([owner, trips]) => `${owner} ${trips.length}`)
     console.log(`round trips, ${storage} storage, tokens ${String(tokens)}: ${counts.join(', ')}`)
     expect(report.storage.length, report.storage.join('\n')).toBeLessThanOrEqual(bound)
+  })
+
+  it.each(STORAGES)('a retried attempt on %s resends the payload its predecessor froze', async (storage) => {
+    const model = models[storage]
+    await change(storage, 200)
+    const activities = createSyncActivities({ runtime })
+    const pre = await new MockActivityEnvironment().run<[], PreSyncResult, () => Promise<PreSyncResult>>(() =>
+      activities.preSync(model.importKey, 'trips-test'),
+    )
+    const claim = pre.claim as Claim
+    // Attempt 1 froze the payload and died before its first insert; attempt 2 must send those bytes.
+    await steps.fetchAndSerialize(runtime, claim, undefined, false)
+    const retry = new MockActivityEnvironment({ attempt: 2 })
+    expect(await retry.run(() => activities.syncBatch(claim))).toMatchObject({ fetched: 0, rows: 5, reused: true })
+    expect(await retry.run(() => activities.postSync(claim))).toMatchObject({ removed: 5 })
   })
 })
