@@ -30,16 +30,16 @@ export async function finishBatch(
   deadLetters: readonly DeadLetter[],
 ): Promise<FinishedBatch | null> {
   const { importKey, batchId, lockToken } = batch
-  const claim = await client.query(`SELECT FROM ${n.claims} WHERE import_key = $1 AND batch_id = $2 FOR UPDATE`, [
-    importKey,
-    batchId,
-  ])
-  if (claim.rowCount === 0) return null
-  const lock = await client.query(
-    `SELECT FROM ${n.locks} WHERE import_key = $1 AND token = $2 AND expires_at > clock_timestamp() FOR UPDATE`,
-    [importKey, lockToken],
+  // Both rows locked in one statement, the claim's first (as before: its lock is what serializes).
+  const held = await client.query<{ claimed: boolean; locked: boolean }>(
+    `WITH claimed AS (SELECT FROM ${n.claims} WHERE import_key = $1 AND batch_id = $2 FOR UPDATE),
+          locked AS (
+            SELECT FROM ${n.locks} WHERE import_key = $1 AND token = $3 AND expires_at > clock_timestamp() FOR UPDATE)
+     SELECT EXISTS (SELECT FROM claimed) AS claimed, EXISTS (SELECT FROM locked) AS locked`,
+    [importKey, batchId, lockToken],
   )
-  if (lock.rowCount === 0) throw lostLock(batch)
+  if (!held.rows[0]?.claimed) return null
+  if (!held.rows[0].locked) throw lostLock(batch)
   const claimed = `(SELECT unnest(keys), unnest(seqs) FROM ${n.claims} WHERE import_key = $1) AS c(key, seq)`
   const { rows } = await client.query<{ removed: number; counted: number; oldest: string | null; age: number | null }>(
     `WITH ${deleteUnchangedCtes(n, claimed)},

@@ -121,13 +121,19 @@ export class PostgresStorage implements Storage {
     await this.ensureSchema()
     const n = this.names
     return inTransaction(this.pool, async (client) => {
-      const taken = await client.query<{ token: string }>(
-        `INSERT INTO ${n.locks} AS l (import_key, owner, token, expires_at)
-         VALUES ($1, $2, nextval('${n.lockTokenSeq.replace(/'/g, "''")}'), clock_timestamp() + $3 * interval '1 millisecond')
-         ON CONFLICT (import_key) DO UPDATE SET owner = EXCLUDED.owner, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at
-           WHERE l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
-         RETURNING token::text AS token`,
-        [importKey, options.owner, options.lockTtlMs],
+      // One statement takes the lock and reads the standing claim of a crashed round with the backlog
+      // (bounded, see backlog.ts): a round needs no query of its own for either.
+      const taken = await client.query<{ token: string; batch_id: string | null; size: number; counted: number }>(
+        `WITH taken AS (
+           INSERT INTO ${n.locks} AS l (import_key, owner, token, expires_at)
+           VALUES ($1, $2, nextval('${n.lockTokenSeq.replace(/'/g, "''")}'), clock_timestamp() + $3 * interval '1 millisecond')
+           ON CONFLICT (import_key) DO UPDATE SET owner = EXCLUDED.owner, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at
+             WHERE l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
+           RETURNING token::text AS token)
+         SELECT taken.token, c.batch_id, cardinality(c.keys) AS size,
+                CASE WHEN c.batch_id IS NOT NULL THEN ${boundedBacklogSql(n, '$4')} END AS counted
+           FROM taken LEFT JOIN ${n.claims} c ON c.import_key = $1`,
+        [importKey, options.owner, options.lockTtlMs, EXACT_BACKLOG_UP_TO + 1],
       )
       const token = taken.rows[0]?.token
       if (token === undefined) {
@@ -142,12 +148,6 @@ export class PostgresStorage implements Storage {
           },
         )
       }
-      // The backlog comes back with the claim (bounded, see backlog.ts): a round needs no query of its own.
-      const standing = await client.query<{ batch_id: string; size: number; counted: number }>(
-        `SELECT batch_id, cardinality(keys) AS size, ${boundedBacklogSql(n, '$2')} AS counted
-           FROM ${n.claims} WHERE import_key = $1`,
-        [importKey, EXACT_BACKLOG_UP_TO + 1],
-      )
       const claim = async (batch: { batch_id: string; size: number; counted: number }, resumed: boolean) => ({
         importKey,
         batchId: batch.batch_id,
@@ -156,8 +156,8 @@ export class PostgresStorage implements Storage {
         resumed,
         backlog: await backlogFromBounded(client, n, importKey, batch.counted),
       })
-      const resumed = standing.rows[0]
-      if (resumed) return claim(resumed, true)
+      const standing = taken.rows[0]
+      if (standing?.batch_id != null) return claim({ ...standing, batch_id: standing.batch_id }, true)
       // SKIP LOCKED: a row an uncommitted registration is upserting gets a new sequence anyway.
       const claimed = await client.query<{ batch_id: string; size: number; counted: number }>(
         `WITH picked AS (

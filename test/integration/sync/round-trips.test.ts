@@ -114,7 +114,7 @@ describe.each([
 
   it.each([
     { storage: 'redis' as const, bound: tokens ? 7 : 10 },
-    { storage: 'postgres' as const, bound: tokens ? 15 : 18 },
+    { storage: 'postgres' as const, bound: tokens ? 13 : 16 },
   ])('takes at most $bound storage round trips on $storage', async ({ storage, bound }) => {
     // The first round loads the scripts and opens the connections; the second is what every round costs.
     await round(storage, 1)
