@@ -36,7 +36,8 @@ export async function preSync(
  */
 export interface FrozenPayload {
   manifest: PayloadManifest
-  chunks?: ReadonlyMap<string, Buffer>
+  /** Emptied by insertBatch as it sends them. */
+  chunks?: Map<string, Buffer>
   /** Frozen by an earlier attempt: its progress may be staged too. */
   reused: boolean
 }
@@ -222,6 +223,8 @@ export async function insertBatch(
         result.rows += info.rows
         result.inserts += 1
       }
+      // Sent to every target: let its bytes go, so the payload shrinks as it is sent.
+      frozen?.chunks?.delete(name)
     }
   }
   result.parked = new Set(state.rejected.map((r) => r.operation.seq)).size
