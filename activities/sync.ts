@@ -55,12 +55,15 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           holdingLock(runtime, claim, async (): Promise<SyncBatchResult> => {
             const info = Context.current().info
             const resumeFrom = info.heartbeatDetails as InsertProgress | undefined
+            // Only a resumed batch or a retried attempt can find a payload frozen before (its own
+            // is handed to the insert in memory).
+            const resuming = claim.resumed || info.attempt > 1 || resumeFrom !== undefined
             const serialized = await metrics.timeStep(claim.importKey, 'fetchAndSerialize', () =>
-              steps.fetchAndSerialize(runtime, claim, faults),
+              steps.fetchAndSerialize(runtime, claim, faults, resuming),
             )
             faults('syncBatch:frozen')
             const inserted = await metrics.timeStep(claim.importKey, 'insertBatch', () =>
-              steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt, faults, serialized.reused),
+              steps.insertBatch(runtime, claim, resumeFrom, report, info.attempt, faults, serialized.payload),
             )
             metrics.rowsInserted.inc({ import_key: claim.importKey }, inserted.rows)
             faults('syncBatch:done')

@@ -46,8 +46,8 @@ export const benchmark: Benchmark = {
         for (;;) {
           const pre = await steps.preSync(run.runtime, model.importKey, 'bench-direct')
           if (!pre.claim) break
-          await steps.fetchAndSerialize(run.runtime, pre.claim)
-          await steps.insertBatch(run.runtime, pre.claim, undefined, () => undefined)
+          const frozen = await steps.fetchAndSerialize(run.runtime, pre.claim, undefined, pre.claim.resumed)
+          await steps.insertBatch(run.runtime, pre.claim, undefined, () => undefined, 1, undefined, frozen.payload)
           await steps.postSync(run.runtime, pre.claim)
           count++
         }

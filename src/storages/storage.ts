@@ -41,6 +41,21 @@ export interface Claim extends BatchRef {
   lockToken: string
   /** True when this is the batch a crashed round left claimed, handed back unchanged. */
   resumed: boolean
+  /**
+   * Operations waiting as the batch was claimed, its own included, counted as `backlogRange` counts
+   * them: the claim returns it so that a round needs no second query for it.
+   */
+  backlog: number
+}
+
+/** What `postSync` did, and what waits after it (as `backlogRange` counts it). */
+export interface PostSyncOutcome {
+  /** Operations removed: 0 when the batch was completed before (a repeat). */
+  removed: number
+  /** Operations still waiting. */
+  backlog: number
+  /** Lowest sequence still waiting, or null when none. */
+  oldestSeq: number | null
 }
 
 export interface ClaimOptions {
@@ -82,14 +97,15 @@ export interface Storage {
   backlog?(importKey: string): Promise<BacklogSnapshot>
   /**
    * Operations waiting with the lowest and highest sequence among them (nulls when none): a flush
-   * notes the highest at its call and is done once the lowest has passed it. Every round asks, so
-   * it must not cost in proportion to the backlog: the count is exact up to 10,000 on
-   * PostgresStorage and PostgreSQL's estimate above (`EXACT_BACKLOG_UP_TO`).
+   * notes the highest at its call and is done once the lowest has passed it. It must not cost in
+   * proportion to the backlog: the count is exact up to 10,000 on PostgresStorage and PostgreSQL's
+   * estimate above (`EXACT_BACKLOG_UP_TO`). Rounds take the backlog from `preSync` and `postSync`.
    */
   backlogRange(importKey: string): Promise<BacklogRange>
   /**
    * Takes the model's lock and claims up to `batchSize` operations as a new batch — or hands back,
-   * unchanged, the batch a crashed round left claimed. Returns null when there is nothing to sync
+   * unchanged, the batch a crashed round left claimed — with the backlog, in one round trip on
+   * RedisStorage (one transaction on PostgresStorage). Returns null when there is nothing to sync
    * (the lock is then released). Throws a retryable `StorageError` when another owner holds a live lock.
    */
   preSync(importKey: string, options: ClaimOptions): Promise<Claim | null>
@@ -118,11 +134,12 @@ export interface Storage {
   readStaged(batch: BatchRef, name: string): Promise<Buffer | null>
   /**
    * Ends a successful round: removes exactly the batch's operations (an operation registered on the
-   * same key meanwhile has a higher sequence and stays), parks `deadLetters`, records the sync time,
-   * drops staged data and releases the lock — atomically. Idempotent: a repeat removes nothing.
-   * Fenced: throws `StorageError` when the token lost the lock, and then removes nothing.
+   * same key meanwhile has a higher sequence and stays), parks `deadLetters`, drops staged data and
+   * releases the lock — atomically — and returns what still waits, so a round needs no second query.
+   * Idempotent: a repeat removes nothing. Fenced: throws `StorageError` when the token lost the
+   * lock, and then removes nothing.
    */
-  postSync(batch: Claim, options?: { deadLetters?: readonly DeadLetter[] }): Promise<number>
+  postSync(batch: Claim, options?: { deadLetters?: readonly DeadLetter[] }): Promise<PostSyncOutcome>
   /** Ends a failed round: releases the lock, keeps every operation and the claim for a resume. */
   postSyncFailed(batch: Claim, error: unknown): Promise<void>
   /** Parked operations of a model, oldest first. */

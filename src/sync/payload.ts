@@ -138,3 +138,16 @@ export function chunkToken(
 ): string {
   return `${importKey}:${batchId}:${model}:${index}:${hash}`
 }
+
+/**
+ * A frozen payload as the attempt that froze it holds it: the manifest and every chunk's bytes, so
+ * insertBatch sends them without reading back what was just staged. The storage is read only on a
+ * resume (another attempt froze it): `chunks` is then absent and each chunk is read as it is sent.
+ */
+export interface FrozenPayload {
+  manifest: PayloadManifest
+  /** Emptied by insertBatch as it sends them. */
+  chunks?: Map<string, Buffer>
+  /** Frozen by an earlier attempt: its progress may be staged too. */
+  reused: boolean
+}

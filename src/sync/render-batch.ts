@@ -3,7 +3,7 @@ import type { BatchQuery } from '../serializers/sql/batch-query.js'
 import { CopyBinaryParser } from '../source/copy-binary.js'
 import type { Claim, Operation } from '../storages/storage.js'
 import type { FaultHook } from './fault-points.js'
-import { CHUNK_MAX_BYTES, hashChunk, type ChunkInfo, type PayloadManifest } from './payload.js'
+import { CHUNK_MAX_BYTES, hashChunk, type ChunkInfo, type FrozenPayload, type PayloadManifest } from './payload.js'
 import type { SyncUnitRuntime } from './runtime.js'
 import { STAGED, stageValue } from './staging.js'
 import type { FetchResult, SerializeResult } from './types.js'
@@ -36,13 +36,14 @@ export async function renderBatch(
   operations: readonly Operation[],
   query: BatchQuery,
   faults: FaultHook,
-): Promise<(FetchResult & SerializeResult) | undefined> {
+): Promise<(FetchResult & SerializeResult & { payload: FrozenPayload }) | undefined> {
   const model = unit.models[0]
   if (!model) throw new ConfigError(`${unit.importKey} has no model to render`, { importKey: unit.importKey })
   const limits = unit.chunkLimits ?? { rows: 100_000, bytes: CHUNK_MAX_BYTES }
   const done: { bytes: Buffer; info: ChunkInfo }[] = []
   let open = openChunk()
   let found = 0
+  let upsertsMissing = 0
   let refused: Operation | undefined
   const cut = () => {
     const bytes = open.buffer.subarray(0, open.bytes)
@@ -52,6 +53,7 @@ export async function renderBatch(
   const parser = new CopyBinaryParser(3, (data, offsets) => {
     const index = data.readInt32BE(offsets[0]) - 1
     if (data[offsets[2] as number] === 1) found += 1
+    else if (operations[index]?.kind !== 'delete') upsertsMissing += 1
     const start = offsets[4] as number
     if (start < 0) {
       // No line: a delete ignored, or one the engine cannot express.
@@ -102,9 +104,12 @@ export async function renderBatch(
   if (open.rows > 0) cut()
   faults('syncBatch:fetched')
   const chunks: ChunkInfo[] = []
+  const bytes = new Map<string, Buffer>()
   for (const [index, chunk] of done.entries()) {
-    await unit.storage.stage(claim, STAGED.chunk(model.name, index), chunk.bytes)
+    const name = STAGED.chunk(model.name, index)
+    await unit.storage.stage(claim, name, chunk.bytes)
     faults('syncBatch:chunkStaged')
+    bytes.set(name, chunk.bytes)
     chunks.push(chunk.info)
   }
   const manifest: PayloadManifest = {
@@ -112,13 +117,13 @@ export async function renderBatch(
     parked: [],
   }
   await stageValue(unit.storage, claim, STAGED.manifest, manifest)
-  const upserts = operations.filter((op) => op.kind !== 'delete').length
   return {
     fetched: found,
-    missing: upserts - found,
+    missing: upsertsMissing,
     rows: chunks.reduce((sum, chunk) => sum + chunk.rows, 0),
     chunks: chunks.length,
     parked: 0,
     reused: false,
+    payload: { manifest, chunks: bytes, reused: false },
   }
 }

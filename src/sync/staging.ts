@@ -18,8 +18,8 @@ export const STAGED = {
   insertProgress: 'insert-progress',
   /** The latest insertBatch attempt (number) on a batch for a server without tokens: older attempts stop. */
   insertAttempt: 'insert-attempt',
-  /** Operations whose rows ClickHouse rejected (found by bisecting), parked at postSync. */
-  rejected: 'rejected',
+  /** What postSync parks: operations that could not be serialized, and rows ClickHouse rejected (found by bisecting). */
+  deadLetters: 'dead-letters',
 } as const
 
 export async function stageValue(storage: Storage, batch: Claim, name: string, value: unknown): Promise<void> {

@@ -1,8 +1,8 @@
 import { PoisonRowError, StorageError, messageOf } from '../errors.js'
 import type { Claim, DeadLetter, Operation, Storage } from '../storages/storage.js'
-import { chunkToken, eachChunk, type ChunkInfo, type PayloadManifest } from './payload.js'
-import { insertChunkBisecting } from './insert.js'
+import { chunkToken, eachChunk, type ChunkInfo, type FrozenPayload, type PayloadManifest } from './payload.js'
 import { renderBatch } from './render-batch.js'
+import { insertChunkBisecting } from './insert.js'
 import type { ClickHouseRow, SourceRow, SyncRuntime, SyncUnitRuntime } from './runtime.js'
 import { noFaults, type FaultHook } from './fault-points.js'
 import { STAGED, readStagedValue, requireStagedValue, stageValue } from './staging.js'
@@ -26,9 +26,8 @@ export async function preSync(
   const unit = runtime.unit(importKey)
   const claim = await unit.storage.preSync(importKey, { batchSize: unit.batchSize, lockTtlMs: unit.lockTtlMs, owner })
   if (claim) faults('preSync:claimed')
-  // backlogRange, not operationsCount: its count is bounded in cost, and a round runs at every batch.
-  const { count: backlog } = await unit.storage.backlogRange(importKey)
-  return { claim, backlog, batchSize: unit.batchSize, syncDelayMs: unit.syncDelayMs }
+  // The claim carries the backlog it saw; none means nothing was waiting to claim.
+  return { claim, backlog: claim?.backlog ?? 0, batchSize: unit.batchSize, syncDelayMs: unit.syncDelayMs }
 }
 
 /** What a round reads for its batch: the operations, their source rows, and ClickHouse's state where needed. */
@@ -44,17 +43,21 @@ interface FetchedBatch {
 /**
  * Fetch and serialize in one step, rows kept in memory (the payload alone is staged, once). Safe to
  * re-run: once the payload is frozen it is reused byte for byte; before that, nothing was staged and
- * the batch is read again.
+ * the batch is read again. Only a `resuming` call looks for a frozen payload: the first attempt on a
+ * freshly claimed batch knows there is none (a crashed round's batch comes back `resumed`, a crashed
+ * attempt is retried as a later attempt). Staging is fenced, so a lock lost meanwhile fails there.
  */
 export async function fetchAndSerialize(
   runtime: SyncRuntime,
   claim: Claim,
   faults: FaultHook = noFaults,
-): Promise<FetchResult & SerializeResult> {
+  resuming = true,
+): Promise<FetchResult & SerializeResult & { payload: FrozenPayload }> {
   const unit = runtime.unit(claim.importKey)
-  const frozen = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
-  if (frozen) return { fetched: 0, missing: 0, ...summarizeManifest(frozen, true) }
-  await unit.storage.extendLock(claim, unit.lockTtlMs)
+  const frozen = resuming ? await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest) : null
+  if (frozen) {
+    return { fetched: 0, missing: 0, ...summarizeManifest(frozen, true), payload: { manifest: frozen, reused: true } }
+  }
   const operations = await unit.storage.getOperations(claim)
   const path = await unit.renderPath()
   if (path.path === 'sql') {
@@ -85,7 +88,7 @@ async function freezePayload(
   claim: Claim,
   batch: FetchedBatch,
   faults: FaultHook,
-): Promise<SerializeResult> {
+): Promise<SerializeResult & { payload: FrozenPayload }> {
   const { operations, badKeys } = batch
   // A bad key's operation is parked unserialized (no query or tombstone can use the key); the rest
   // are serialized, and every index is mapped back to the claimed list insertBatch reads.
@@ -112,17 +115,20 @@ async function freezePayload(
       })),
     ],
   }
+  const bytes = new Map<string, Buffer>()
   for (const model of serialized.models) {
     const chunks: ChunkInfo[] = []
     for (const chunk of eachChunk(model, unit.chunkLimits, true)) {
-      await unit.storage.stage(claim, STAGED.chunk(model.model, chunks.length), chunk.bytes)
+      const name = STAGED.chunk(model.model, chunks.length)
+      await unit.storage.stage(claim, name, chunk.bytes)
       faults('syncBatch:chunkStaged')
+      bytes.set(name, chunk.bytes)
       chunks.push(chunk.info)
     }
     manifest.models.push({ model: model.model, chunks })
   }
   await stageValue(unit.storage, claim, STAGED.manifest, manifest)
-  return summarizeManifest(manifest, false)
+  return { ...summarizeManifest(manifest, false), payload: { manifest, chunks: bytes, reused: false } }
 }
 
 function summarizeManifest(manifest: PayloadManifest, reused: boolean): SerializeResult {
@@ -149,8 +155,8 @@ export interface InsertProgress {
  * one chunk whose insert had returned but was not yet recorded; and each `attempt` announces itself
  * there, so an older attempt still running (a worker frozen past its heartbeat timeout, then woken)
  * stops before its next chunk instead of sending chunks the newer one sends too (README, Sync).
- * `payloadReused`: the payload was frozen by an earlier attempt, whose chunks may have landed past
- * the table's deduplication window; tables where a replay changes the result check them first.
+ * `frozen` is the payload as fetchAndSerialize froze it in this attempt; without it (a caller that
+ * froze it elsewhere), the payload is read from the storage.
  */
 export async function insertBatch(
   runtime: SyncRuntime,
@@ -159,23 +165,31 @@ export async function insertBatch(
   progress: Progress,
   attempt = 1,
   faults: FaultHook = noFaults,
-  payloadReused = false,
+  frozen?: FrozenPayload,
 ): Promise<InsertResult> {
   const unit = runtime.unit(claim.importKey)
-  const manifest = await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
+  const manifest = frozen?.manifest ?? (await requireStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest))
+  // Frozen by an earlier attempt (or read from the storage): its chunks may have landed past the
+  // table's deduplication window, so tables where a replay changes the result check them first.
+  const payloadReused = frozen?.reused ?? true
   // Only a rejected line needs the operations (to park its row): a batch's list is 10,000 entries to
   // read and decode, and most batches have no rejected line.
   let operations: Operation[] | undefined
-  const staged = await readStagedValue<InsertProgress>(unit.storage, claim, STAGED.insertProgress)
-  const state = mergeProgress(resumeFrom, staged)
   const untokened = unit.models.some((model) => model.targets.some((t) => !t.capabilities.insertDeduplicationToken))
+  // Progress is staged only for servers without tokens, and only an earlier attempt can have staged it.
+  const staged =
+    untokened && frozen?.reused !== false
+      ? await readStagedValue<InsertProgress>(unit.storage, claim, STAGED.insertProgress)
+      : null
+  const state = mergeProgress(resumeFrom, staged)
   if (untokened) await stageValue(unit.storage, claim, STAGED.insertAttempt, attempt)
   const result: InsertResult = { rows: 0, inserts: 0, parked: 0 }
   for (const { model: modelName, chunks, shape } of manifest.models) {
     const model = unit.models.find((m) => m.name === modelName)
     if (!model) continue
     for (const [index, info] of chunks.entries()) {
-      const bytes = await unit.storage.readStaged(claim, STAGED.chunk(modelName, index))
+      const name = STAGED.chunk(modelName, index)
+      const bytes = frozen?.chunks?.get(name) ?? (await unit.storage.readStaged(claim, name))
       if (!bytes)
         throw new StorageError(`staged chunk ${modelName}/${index} of ${claim.importKey}/${claim.batchId} is missing`, {
           importKey: claim.importKey,
@@ -212,10 +226,15 @@ export async function insertBatch(
         result.rows += info.rows
         result.inserts += 1
       }
+      // Sent to every target: let its bytes go, so the payload shrinks as it is sent.
+      frozen?.chunks?.delete(name)
     }
   }
   result.parked = new Set(state.rejected.map((r) => r.operation.seq)).size
-  if (state.rejected.length > 0) await stageValue(unit.storage, claim, STAGED.rejected, state.rejected)
+  // What postSync parks, in one value it reads: the operations that could not be serialized and the
+  // rows ClickHouse rejected. Staged only when there are any: most batches have none.
+  const deadLetters = [...manifest.parked, ...state.rejected]
+  if (deadLetters.length > 0) await stageValue(unit.storage, claim, STAGED.deadLetters, deadLetters)
   return result
 }
 
@@ -248,14 +267,12 @@ export async function postSync(
   faults: FaultHook = noFaults,
 ): Promise<PostSyncResult> {
   const unit = runtime.unit(claim.importKey)
-  const manifest = await readStagedValue<PayloadManifest>(unit.storage, claim, STAGED.manifest)
-  const rejected = (await readStagedValue<InsertProgress['rejected']>(unit.storage, claim, STAGED.rejected)) ?? []
+  const parked = (await readStagedValue<InsertProgress['rejected']>(unit.storage, claim, STAGED.deadLetters)) ?? []
   const at = new Date().toISOString()
-  const deadLetters: DeadLetter[] = [...(manifest?.parked ?? []), ...rejected].map((entry) => ({ ...entry, at }))
+  const deadLetters: DeadLetter[] = parked.map((entry) => ({ ...entry, at }))
   faults('postSync:beforeCommit')
-  const removed = await unit.storage.postSync(claim, { deadLetters })
-  const range = await unit.storage.backlogRange(claim.importKey)
-  return { removed, parked: deadLetters.length, backlog: range.count, oldestSeq: range.oldestSeq }
+  const { removed, backlog, oldestSeq } = await unit.storage.postSync(claim, { deadLetters })
+  return { removed, parked: deadLetters.length, backlog, oldestSeq }
 }
 
 export async function postSyncFailed(runtime: SyncRuntime, claim: Claim, error: string): Promise<void> {

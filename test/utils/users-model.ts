@@ -25,6 +25,8 @@ export function usersModel(options: {
   /** ReplacingMergeTree(version, is_deleted) needs ClickHouse ≥ 23.2. @default true */
   isDeleted?: boolean
   batchSize?: number
+  /** @default 'redis' */
+  storage?: 'redis' | 'postgres'
   routing?: { writeAliases: string[]; readAliases?: string[] }
 }) {
   const isDeleted = options.isDeleted ?? true
@@ -46,7 +48,11 @@ export function usersModel(options: {
     }),
     ...(isDeleted ? {} : { deletes: 'ignore' as const }),
     source: { table: options.sourceTable, primaryKey: ['id'], ...(options.where ? { where: options.where } : {}) },
-    sync: { syncDelayMs: 60_000, batchSize: options.batchSize ?? 100 },
+    sync: {
+      syncDelayMs: 60_000,
+      batchSize: options.batchSize ?? 100,
+      ...(options.storage ? { storage: options.storage } : {}),
+    },
     ...(options.routing ? { routing: options.routing } : {}),
   })
 }

@@ -16,7 +16,6 @@ export function outboxNames(schema: string) {
     claims: `${s}.claims`,
     locks: `${s}.locks`,
     staged: `${s}.staged`,
-    syncTimes: `${s}.sync_times`,
     deadLetters: `${s}.dead_letters`,
   }
 }
@@ -62,7 +61,6 @@ export function outboxDdl(names: OutboxNames, startSeq: bigint): string[] {
        data bytea NOT NULL,
        expires_at timestamptz NOT NULL,
        PRIMARY KEY (import_key, batch_id, name))`,
-    `CREATE TABLE IF NOT EXISTS ${names.syncTimes} (import_key text PRIMARY KEY, synced_at timestamptz NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${names.deadLetters} (
        id bigserial PRIMARY KEY,
        import_key text NOT NULL,
@@ -99,8 +97,8 @@ export function upsertOperationsSql(names: OutboxNames, source: string): string 
 }
 
 /**
- * CTEs `locked` and `removed` deleting the operations of import key $1 listed by `pairs` (a FROM
- * item `… AS c(key, seq)`) whose sequence is unchanged. The rows are locked first, in key order —
+ * CTEs `locked` and `removed` (the keys deleted) deleting the operations of import key $1 listed by
+ * `pairs` (a FROM item `… AS c(key, seq)`) whose sequence is unchanged. The rows are locked first, in key order —
  * the order in which registrations and capture triggers lock them, so none of them deadlock one
  * another (inside an app's transaction a deadlock would fail the app's write) — and PostgreSQL
  * re-checks the sequence on the latest version of a row a concurrent registration changed.
@@ -110,7 +108,7 @@ export function deleteUnchangedCtes(names: OutboxNames, pairs: string): string {
        SELECT o.key FROM ${names.operations} o JOIN ${pairs} ON o.import_key = $1 AND o.key = c.key AND o.seq = c.seq
         ORDER BY o.key FOR UPDATE OF o),
      removed AS (
-       DELETE FROM ${names.operations} o USING locked l WHERE o.import_key = $1 AND o.key = l.key RETURNING 1)`
+       DELETE FROM ${names.operations} o USING locked l WHERE o.import_key = $1 AND o.key = l.key RETURNING o.key)`
 }
 
 /**

@@ -11,9 +11,10 @@ import type {
   DeadLetter,
   Operation,
   OperationKind,
+  PostSyncOutcome,
   Storage,
 } from '../storage.js'
-import { backlogRange, backlogSnapshot } from './backlog.js'
+import { EXACT_BACKLOG_UP_TO, backlogFromBounded, backlogRange, backlogSnapshot, boundedBacklogSql } from './backlog.js'
 import { finishBatch } from './finish-batch.js'
 import { skipOperations } from './skip-operations.js'
 import { outboxNames, upsertOperationsSql, type OutboxNames } from './outbox-sql.js'
@@ -120,13 +121,19 @@ export class PostgresStorage implements Storage {
     await this.ensureSchema()
     const n = this.names
     return inTransaction(this.pool, async (client) => {
-      const taken = await client.query<{ token: string }>(
-        `INSERT INTO ${n.locks} AS l (import_key, owner, token, expires_at)
-         VALUES ($1, $2, nextval('${n.lockTokenSeq.replace(/'/g, "''")}'), clock_timestamp() + $3 * interval '1 millisecond')
-         ON CONFLICT (import_key) DO UPDATE SET owner = EXCLUDED.owner, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at
-           WHERE l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
-         RETURNING token::text AS token`,
-        [importKey, options.owner, options.lockTtlMs],
+      // One statement takes the lock and reads the standing claim of a crashed round with the backlog
+      // (bounded, see backlog.ts): a round needs no query of its own for either.
+      const taken = await client.query<{ token: string; batch_id: string | null; size: number; counted: number }>(
+        `WITH taken AS (
+           INSERT INTO ${n.locks} AS l (import_key, owner, token, expires_at)
+           VALUES ($1, $2, nextval('${n.lockTokenSeq.replace(/'/g, "''")}'), clock_timestamp() + $3 * interval '1 millisecond')
+           ON CONFLICT (import_key) DO UPDATE SET owner = EXCLUDED.owner, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at
+             WHERE l.owner = EXCLUDED.owner OR l.expires_at <= clock_timestamp()
+           RETURNING token::text AS token)
+         SELECT taken.token, c.batch_id, cardinality(c.keys) AS size,
+                CASE WHEN c.batch_id IS NOT NULL THEN ${boundedBacklogSql(n, '$4')} END AS counted
+           FROM taken LEFT JOIN ${n.claims} c ON c.import_key = $1`,
+        [importKey, options.owner, options.lockTtlMs, EXACT_BACKLOG_UP_TO + 1],
       )
       const token = taken.rows[0]?.token
       if (token === undefined) {
@@ -141,28 +148,32 @@ export class PostgresStorage implements Storage {
           },
         )
       }
-      const standing = await client.query<{ batch_id: string; size: number }>(
-        `SELECT batch_id, cardinality(keys) AS size FROM ${n.claims} WHERE import_key = $1`,
-        [importKey],
-      )
-      const resumed = standing.rows[0]
-      if (resumed) return { importKey, batchId: resumed.batch_id, size: resumed.size, lockToken: token, resumed: true }
+      const claim = async (batch: { batch_id: string; size: number; counted: number }, resumed: boolean) => ({
+        importKey,
+        batchId: batch.batch_id,
+        size: batch.size,
+        lockToken: token,
+        resumed,
+        backlog: await backlogFromBounded(client, n, importKey, batch.counted),
+      })
+      const standing = taken.rows[0]
+      if (standing?.batch_id != null) return claim({ ...standing, batch_id: standing.batch_id }, true)
       // SKIP LOCKED: a row an uncommitted registration is upserting gets a new sequence anyway.
-      const claimed = await client.query<{ batch_id: string; size: number }>(
+      const claimed = await client.query<{ batch_id: string; size: number; counted: number }>(
         `WITH picked AS (
            SELECT key, kind, seq FROM ${n.operations} WHERE import_key = $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          INSERT INTO ${n.claims} (import_key, batch_id, keys, kinds, seqs)
          SELECT $1, min(seq) || '-' || max(seq), array_agg(key ORDER BY seq), array_agg(kind ORDER BY seq), array_agg(seq ORDER BY seq)
            FROM picked HAVING count(*) > 0
-         RETURNING batch_id, cardinality(keys) AS size`,
-        [importKey, options.batchSize],
+         RETURNING batch_id, cardinality(keys) AS size, ${boundedBacklogSql(n, '$3')} AS counted`,
+        [importKey, options.batchSize, EXACT_BACKLOG_UP_TO + 1],
       )
       const batch = claimed.rows[0]
       if (!batch) {
         await client.query(`DELETE FROM ${n.locks} WHERE import_key = $1 AND token = $2`, [importKey, token])
         return null
       }
-      return { importKey, batchId: batch.batch_id, size: batch.size, lockToken: token, resumed: false }
+      return claim(batch, false)
     })
   }
 
@@ -201,7 +212,7 @@ export class PostgresStorage implements Storage {
       )
       // Thrown inside the transaction: the lock just taken is rolled back with it.
       if (standing.rows[0]) throw lockBusy(importKey, `batch ${standing.rows[0].batch_id} stands claimed by a round`)
-      return { importKey, batchId: `lock:${options.owner}`, size: 0, lockToken: token, resumed: false }
+      return { importKey, batchId: `lock:${options.owner}`, size: 0, lockToken: token, resumed: false, backlog: 0 }
     })
   }
 
@@ -243,16 +254,22 @@ export class PostgresStorage implements Storage {
     return rows[0]?.data ?? null
   }
 
-  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<number> {
+  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<PostSyncOutcome> {
     await this.ensureSchema()
     const { importKey } = batch
-    const removed = await inTransaction(this.pool, (client) =>
-      finishBatch(client, this.names, batch, options.deadLetters ?? []),
-    )
-    if (removed === null) return 0
+    const finished = await inTransaction(this.pool, async (client) => {
+      const done = await finishBatch(client, this.names, batch, options.deadLetters ?? [])
+      return done && { ...done, backlog: await backlogFromBounded(client, this.names, importKey, done.counted) }
+    })
+    if (finished === null) {
+      // A repeat: the batch was finished before; only the backlog is asked for.
+      const range = await backlogRange(this.pool, this.names, importKey)
+      return { removed: 0, backlog: range.count, oldestSeq: range.oldestSeq }
+    }
+    const { removed, backlog, oldestSeq, oldestAgeMs } = finished
     this.metrics.removed?.(importKey, removed)
-    if (this.metrics.backlog) this.metrics.backlog(importKey, await this.backlog(importKey))
-    return removed
+    this.metrics.backlog?.(importKey, { size: backlog, oldestAgeMs })
+    return { removed, backlog, oldestSeq }
   }
 
   async postSyncFailed(batch: Claim, _error: unknown): Promise<void> {

@@ -22,8 +22,6 @@ export type RedisModelKeys = {
   claimKinds: string
   /** ZSET: scratch space of postSync, empty between scripts. */
   scratch: string
-  /** STRING: last sync time, epoch milliseconds. */
-  lastSync: string
   /** LIST: dead letters as JSON. */
   dead: string
   /** STRING: the last sequence a relay from the PostgreSQL outbox registered (its watermark). */
@@ -46,7 +44,6 @@ export function redisModelKeys(prefix: string, importKey: string): RedisModelKey
     claimOps: `${base}claim-ops`,
     claimKinds: `${base}claim-kinds`,
     scratch: `${base}scratch`,
-    lastSync: `${base}last-sync`,
     dead: `${base}dead`,
     relayed: `${base}relayed`,
   }

@@ -10,6 +10,7 @@ import type {
   DeadLetter,
   Operation,
   OperationKind,
+  PostSyncOutcome,
   Storage,
 } from '../storage.js'
 import { redisModelKeys, stagedKey } from './redis-keys.js'
@@ -144,8 +145,8 @@ export class RedisStorage implements Storage {
       options.owner,
       options.lockTtlMs,
       options.batchSize,
-    )) as string[]
-    const [status, first, second, token] = reply
+    )) as (string | number)[]
+    const [status, first, second, token, backlog] = reply
     if (status === 'empty') return null
     if (status === 'locked') {
       throw new StorageError(`Sync lock for ${importKey} is held by ${first} for another ${second} ms`, { importKey })
@@ -156,6 +157,7 @@ export class RedisStorage implements Storage {
       size: Number(second),
       lockToken: String(token),
       resumed: status === 'resumed',
+      backlog: Number(backlog),
     }
   }
 
@@ -190,7 +192,14 @@ export class RedisStorage implements Storage {
     )) as string[]
     if (status === 'locked') throw lockBusy(importKey, `held by ${first} for another ${second} ms`)
     if (status === 'claimed') throw lockBusy(importKey, `batch ${first} stands claimed by a round`)
-    return { importKey, batchId: `lock:${options.owner}`, size: 0, lockToken: String(first), resumed: false }
+    return {
+      importKey,
+      batchId: `lock:${options.owner}`,
+      size: 0,
+      lockToken: String(first),
+      resumed: false,
+      backlog: 0,
+    }
   }
 
   async releaseLock(hold: Claim): Promise<void> {
@@ -223,7 +232,7 @@ export class RedisStorage implements Storage {
     return this.redis.hgetBuffer(stagedKey(this.prefix, batch.importKey, batch.batchId), name)
   }
 
-  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<number> {
+  async postSync(batch: Claim, options: { deadLetters?: readonly DeadLetter[] } = {}): Promise<PostSyncOutcome> {
     const k = this.keys(batch.importKey)
     const reply = (await this.scripts().chsyncPostSync(
       k.lock,
@@ -233,12 +242,10 @@ export class RedisStorage implements Storage {
       k.ops,
       k.kinds,
       stagedKey(this.prefix, batch.importKey, batch.batchId),
-      k.lastSync,
       k.dead,
       k.scratch,
       batch.lockToken,
       batch.batchId,
-      Date.now(),
       ...(options.deadLetters ?? []).map((letter) => JSON.stringify(letter)),
     )) as [string, number?, number?, string?]
     const [status, removed = 0, size = 0, oldest] = reply
@@ -247,7 +254,7 @@ export class RedisStorage implements Storage {
       this.metrics.removed?.(batch.importKey, removed)
       this.metrics.backlog?.(batch.importKey, { size, oldestAgeMs: ageMs(oldest) })
     }
-    return removed
+    return { removed, backlog: size, oldestSeq: oldest ? Number(oldest) : null }
   }
 
   async postSyncFailed(batch: Claim, _error: unknown): Promise<void> {

@@ -70,8 +70,9 @@ return register(KEYS[1], KEYS[2], KEYS[3], kinds, keys)
  * resumes the standing claim or claims the first operations by sequence: ZRANGESTORE copies keys
  * and sequences natively, and the kinds are copied in the same order, so later registrations on
  * those keys change nothing the batch holds. The batch id is the sequence range, unique because
- * sequences never repeat.
- * Returns {'locked', owner, pttl} | {'empty'} | {'resumed' | 'claimed', batchId, size, token}.
+ * sequences never repeat. The backlog (ZCARD of ops, the claimed operations included) comes back
+ * with the claim, so a round need not ask for it again.
+ * Returns {'locked', owner, pttl} | {'empty'} | {'resumed' | 'claimed', batchId, size, token, backlog}.
  */
 const claimLua = `
 local owner = redis.call('HGET', KEYS[1], 'owner')
@@ -80,7 +81,7 @@ local token = string.format('%d', redis.call('INCR', KEYS[2]))
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local standing = redis.call('HMGET', KEYS[3], 'batchId', 'size')
-if standing[1] then return {'resumed', standing[1], standing[2], token} end
+if standing[1] then return {'resumed', standing[1], standing[2], token, redis.call('ZCARD', KEYS[6])} end
 redis.call('DEL', KEYS[4], KEYS[5])
 local size = redis.call('ZRANGESTORE', KEYS[4], KEYS[6], 0, tonumber(ARGV[3]) - 1)
 if size == 0 then
@@ -97,7 +98,7 @@ local firstSeq = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')[2]
 local lastSeq = redis.call('ZRANGE', KEYS[4], -1, -1, 'WITHSCORES')[2]
 local batchId = string.format('%d-%d', tonumber(firstSeq), tonumber(lastSeq))
 redis.call('HSET', KEYS[3], 'batchId', batchId, 'size', size)
-return {'claimed', batchId, tostring(size), token}
+return {'claimed', batchId, tostring(size), token, redis.call('ZCARD', KEYS[6])}
 `
 
 /** KEYS: lock. ARGV: token, ttl ms. Returns 1 when the token still holds the lock. */
@@ -132,30 +133,33 @@ return 'ok'
 `
 
 /**
- * KEYS: lock, claim, claimOps, claimKinds, ops, kinds, staged, lastSync, dead, scratch. ARGV: token,
- * batchId, now ms, dead letters (JSON)…
+ * KEYS: lock, claim, claimOps, claimKinds, ops, kinds, staged, dead, scratch. ARGV: token, batchId,
+ * dead letters (JSON)…
  * A batch whose claim is gone was completed by an earlier call: nothing to do (idempotent). Else
  * the token must hold the lock (fencing). Removes each claimed operation whose sequence is
  * unchanged — a key registered again meanwhile has a newer sequence and stays. The comparison is
  * native: ZINTERSTORE with weights 1, -1 scores each claimed key still waiting with (current −
- * claimed) sequence, so the unchanged ones are exactly the members scored 0.
- * Returns {'done', 0} | {'fenced'} | {'ok', removed, backlog, oldest sequence or ''}.
+ * claimed) sequence, so the unchanged ones are exactly the members scored 0. Either way the backlog
+ * left comes back, so a round need not ask for it again.
+ * Returns {'fenced'} | {'done' | 'ok', removed, backlog, oldest sequence or ''}.
  */
 const postSyncLua = `
-if redis.call('HGET', KEYS[2], 'batchId') ~= ARGV[2] then return {'done', 0} end
+local function left(status, removed)
+  local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+  return {status, removed, redis.call('ZCARD', KEYS[5]), oldest[2] or ''}
+end
+if redis.call('HGET', KEYS[2], 'batchId') ~= ARGV[2] then return left('done', 0) end
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return {'fenced'} end
-redis.call('ZINTERSTORE', KEYS[10], 2, KEYS[5], KEYS[3], 'WEIGHTS', 1, -1)
-local gone = redis.call('ZRANGE', KEYS[10], 0, 0, 'BYSCORE')
+redis.call('ZINTERSTORE', KEYS[9], 2, KEYS[5], KEYS[3], 'WEIGHTS', 1, -1)
+local gone = redis.call('ZRANGE', KEYS[9], 0, 0, 'BYSCORE')
 for first = 1, #gone, 1000 do
   local last = math.min(first + 999, #gone)
   redis.call('ZREM', KEYS[5], unpack(gone, first, last))
   redis.call('HDEL', KEYS[6], unpack(gone, first, last))
 end
-for i = 4, #ARGV do redis.call('RPUSH', KEYS[9], ARGV[i]) end
-redis.call('SET', KEYS[8], ARGV[3])
-redis.call('DEL', KEYS[10], KEYS[7], KEYS[4], KEYS[3], KEYS[2], KEYS[1])
-local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-return {'ok', #gone, redis.call('ZCARD', KEYS[5]), oldest[2] or ''}
+for i = 3, #ARGV do redis.call('RPUSH', KEYS[8], ARGV[i]) end
+redis.call('DEL', KEYS[9], KEYS[7], KEYS[4], KEYS[3], KEYS[2], KEYS[1])
+return left('ok', #gone)
 `
 
 /** KEYS: lock. ARGV: token. Releases the lock if the token holds it; the claim stays for a resume. */
@@ -235,7 +239,7 @@ export const REDIS_SCRIPTS = {
   chsyncTakeLock: { lua: takeLockLua, numberOfKeys: 3 },
   chsyncExtendLock: { lua: extendLua, numberOfKeys: 1 },
   chsyncStage: { lua: stageLua, numberOfKeys: 3 },
-  chsyncPostSync: { lua: postSyncLua, numberOfKeys: 10 },
+  chsyncPostSync: { lua: postSyncLua, numberOfKeys: 9 },
   chsyncReleaseLock: { lua: releaseLua, numberOfKeys: 1 },
   chsyncRetryDeadLetters: { lua: retryDeadLua, numberOfKeys: 4 },
   chsyncSkip: { lua: skipLua, numberOfKeys: 8 },

@@ -92,7 +92,7 @@ describe('an outage longer than the deduplication window', () => {
     // The retry: the activity finds the payload frozen (a previous attempt may have sent it).
     const again = await steps.fetchAndSerialize(harness.runtime, claim)
     expect(again.reused).toBe(true)
-    await steps.insertBatch(harness.runtime, claim, undefined, noProgress, 2, undefined, again.reused)
+    await steps.insertBatch(harness.runtime, claim, undefined, noProgress, 2, undefined, again.payload)
     await steps.postSync(harness.runtime, claim)
     const raw = await rawCount(ch, database, table)
 

@@ -38,7 +38,7 @@ describe('relayingStorage', () => {
       ['2', 'insert'],
       ['3', 'insert'],
     ])
-    expect(await relaying.postSync(batch)).toBe(3)
+    expect((await relaying.postSync(batch)).removed).toBe(3)
     expect(relaying.prefix).toBe(storage.prefix)
     expect(await relaying.preSync(importKey, { owner: 'wf', batchSize: 10, lockTtlMs: 10_000 })).toBeNull()
   })

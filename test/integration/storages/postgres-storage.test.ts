@@ -113,7 +113,7 @@ describe('PostgresStorage', () => {
       await storage.registerOperations(importKey, 'update', ['k', 'new'], { client })
       const removal = storage.postSync(batch)
       await client.query('COMMIT')
-      expect(await removal).toBe(1)
+      expect((await removal).removed).toBe(1)
     } finally {
       client.release()
     }

@@ -98,7 +98,7 @@ export function describeStorageContract(
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs)
       expect(new Set(seqs).size).toBe(3)
       expect(await storage.getOperations(batch)).toEqual(operations)
-      expect(await storage.postSync(batch)).toBe(3)
+      expect((await storage.postSync(batch)).removed).toBe(3)
       expect(await storage.operationsCount(importKey)).toBe(1)
       const next = await claim(storage, importKey, claimOptions('b', 3))
       expect(next.batchId).not.toBe(batch.batchId)
@@ -122,6 +122,26 @@ export function describeStorageContract(
       await storage.postSync(batch)
       const after = await storage.backlogRange(importKey)
       expect(after).toEqual({ count: 1, oldestSeq: range.newestSeq, newestSeq: range.newestSeq })
+    })
+
+    it('returns the backlog from the claim and from postSync, as backlogRange counts it', async () => {
+      const importKey = model()
+      await storage.registerOperations(importKey, 'insert', ['a', 'b', 'c'])
+      const batch = await claim(storage, importKey, claimOptions('a', 2))
+      expect(batch.backlog).toBe(3)
+      // A key registered again while its batch syncs stays, with its new sequence.
+      await storage.registerOperations(importKey, 'update', ['a'])
+      const resumed = await claim(storage, importKey, claimOptions('a', 2))
+      expect(resumed).toMatchObject({ batchId: batch.batchId, resumed: true, backlog: 3 })
+      const outcome = await storage.postSync(resumed)
+      const after = await storage.backlogRange(importKey)
+      expect(outcome).toEqual({ removed: 1, backlog: after.count, oldestSeq: after.oldestSeq })
+      expect(after.count).toBe(2)
+      // A repeat removes nothing and still says what waits.
+      expect(await storage.postSync(resumed)).toEqual({ removed: 0, backlog: 2, oldestSeq: after.oldestSeq })
+      const last = await claim(storage, importKey, claimOptions('a', 10))
+      expect(last.backlog).toBe(2)
+      expect(await storage.postSync(last)).toEqual({ removed: 2, backlog: 0, oldestSeq: null })
     })
 
     it('releases the lock when there is nothing to sync', async () => {
@@ -177,7 +197,7 @@ export function describeStorageContract(
       await storage.registerOperations(importKey, 'update', ['b'])
       await storage.registerOperations(importKey, 'insert', ['d'])
       expect(await storage.getOperations(batch)).toHaveLength(3)
-      expect(await storage.postSync(batch)).toBe(2)
+      expect((await storage.postSync(batch)).removed).toBe(2)
       const next = await claim(storage, importKey)
       const remaining = await storage.getOperations(next)
       expect(remaining.map(({ key, kind }) => [key, kind])).toEqual([
@@ -199,7 +219,7 @@ export function describeStorageContract(
       await storage.postSyncFailed(resumed, new Error('insert failed'))
       const again = await claim(storage, importKey, claimOptions('worker-3', 10))
       expect(again).toMatchObject({ batchId: crashed.batchId, resumed: true })
-      expect(await storage.postSync(again)).toBe(2)
+      expect((await storage.postSync(again)).removed).toBe(2)
       expect((await drain(storage, importKey)).map(({ key }) => key)).toEqual(['3', '4'])
     })
 
@@ -255,7 +275,7 @@ export function describeStorageContract(
       await storage.postSyncFailed(old, new Error('late failure'))
       expect(await storage.operationsCount(importKey)).toBe(2)
       await expect(storage.preSync(importKey, claimOptions('c'))).rejects.toThrow(StorageError)
-      expect(await storage.postSync(current)).toBe(2)
+      expect((await storage.postSync(current)).removed).toBe(2)
     })
 
     it('lets the same owner take its lock again, fencing its older attempt', async () => {
@@ -266,7 +286,7 @@ export function describeStorageContract(
       expect(attempt2).toMatchObject({ batchId: attempt1.batchId, resumed: true })
       expect(attempt2.lockToken).not.toBe(attempt1.lockToken)
       await expect(storage.postSync(attempt1)).rejects.toThrow(StorageError)
-      expect(await storage.postSync(attempt2)).toBe(1)
+      expect((await storage.postSync(attempt2)).removed).toBe(1)
     })
 
     it('reads a batch by its reference alone, until the batch is completed', async () => {
@@ -296,9 +316,9 @@ export function describeStorageContract(
       const importKey = model()
       await storage.registerOperations(importKey, 'insert', ['1'])
       const batch = await claim(storage, importKey)
-      expect(await storage.postSync(batch)).toBe(1)
+      expect((await storage.postSync(batch)).removed).toBe(1)
       await storage.registerOperations(importKey, 'insert', ['1'])
-      expect(await storage.postSync(batch)).toBe(0)
+      expect((await storage.postSync(batch)).removed).toBe(0)
       expect(await storage.operationsCount(importKey)).toBe(1)
     })
 
@@ -326,7 +346,7 @@ export function describeStorageContract(
       const poison = (await storage.getOperations(batch)).find((operation) => operation.key === 'poison')
       if (!poison) throw new Error('poison operation missing')
       const letter = { operation: poison, error: 'value out of range for UInt8', at: new Date().toISOString() }
-      expect(await storage.postSync(batch, { deadLetters: [letter] })).toBe(2)
+      expect((await storage.postSync(batch, { deadLetters: [letter] })).removed).toBe(2)
       expect(await storage.deadLetters(importKey)).toEqual([letter])
       expect(await storage.operationsCount(importKey)).toBe(0)
       expect(await storage.retryDeadLetters(importKey)).toBe(1)
@@ -411,7 +431,7 @@ export function describeStorageContract(
       expect(batch.size).toBe(20_000)
       const claimed = new Set((await storage.getOperations(batch)).map(({ key }) => key))
       expect(claimed.size).toBe(20_000)
-      expect(await storage.postSync(batch)).toBe(20_000)
+      expect((await storage.postSync(batch)).removed).toBe(20_000)
       const rest = (await drain(storage, importKey, 20_000)).map(({ key }) => key)
       expect([...claimed, ...rest].sort()).toEqual([...keys].sort())
     })
