@@ -63,6 +63,41 @@ export function selectedColumns(
 }
 
 /**
+ * One page of a keyset read: the rows after `after` (the sorting key of the previous page's last
+ * row; none for the first page) in sorting-key order, at most `limit`. The key columns are selected
+ * after the asked ones, so the reader learns where the page ended.
+ */
+export interface KeyPage {
+  keys: { name: string; field: Field }[]
+  after: readonly unknown[] | undefined
+  limit: number
+}
+
+/** Parameter names of a page's boundary: not a name a user's `where` may use. */
+const AFTER_PARAM = 'chsync_after_'
+
+/**
+ * `(k1, k2) > (a, b)`, tuple comparison being lexicographic, led by `k1 >= a` so ClickHouse's index
+ * analysis skips the granules before the page even for a key of several columns.
+ */
+function pageCondition(model: Model, page: KeyPage & { after: readonly unknown[] }, where: WhereClause | undefined) {
+  for (const name of Object.keys(where?.params ?? {}))
+    if (name.startsWith(AFTER_PARAM))
+      throw new ConfigError(
+        `read of ${model.importKey}: where parameter ${name} uses the prefix ${AFTER_PARAM}, which paged reads keep for themselves (rename it)`,
+        { model: model.importKey, table: model.table },
+      )
+  const names = page.keys.map(({ name }) => quoteIdentifier(name))
+  const values = page.keys.map(({ field }, index) => `{${AFTER_PARAM}${index}:${field.toSQLType()}}`)
+  const params = Object.fromEntries(page.after.map((value, index) => [`${AFTER_PARAM}${index}`, value]))
+  const sql =
+    page.keys.length === 1
+      ? `${names[0]} > ${values[0]}`
+      : `${names[0]} >= ${values[0]} AND (${names.join(', ')}) > (${values.join(', ')})`
+  return { sql, params }
+}
+
+/**
  * The SELECT of a model's current state: one row per key, deletes applied. Replacing and collapsing
  * engines read `FINAL` (the merge ClickHouse would do, done at read time) and drop tombstones
  * (`is_deleted = 1`) and unmatched cancel rows (`sign = -1`); a plain MergeTree is read as it is.
@@ -72,7 +107,7 @@ export function selectedColumns(
 export function currentStateQuery(
   db: ClickHouseDatabase,
   model: Model,
-  options: { columns?: readonly string[]; where?: WhereClause; bind: boolean },
+  options: { columns?: readonly string[]; where?: WhereClause; bind: boolean; page?: KeyPage },
 ): CurrentStateQuery {
   const columns = selectedColumns(model, options.columns)
   const final = model.engine.kind !== 'MergeTree'
@@ -81,15 +116,24 @@ export function currentStateQuery(
   if (isDeleted !== undefined) conditions.push(`${quoteIdentifier(isDeleted)} = 0`)
   const sign = signColumnOf(model.engine)
   if (sign !== undefined) conditions.push(`${quoteIdentifier(sign)} > 0`)
-  const { where } = options
+  const { where, page } = options
   if (where) conditions.push(`(${options.bind ? where.sql : inlineParams(model, where)})`)
+  let params = options.bind && where?.params ? where.params : undefined
+  if (page?.after) {
+    // A filter on sorting-key columns keeps or drops every version of a key alike: safe before FINAL.
+    const after = pageCondition(model, { ...page, after: page.after }, where)
+    conditions.push(options.bind ? after.sql : inlineParams(model, after))
+    if (options.bind) params = { ...params, ...after.params }
+  }
+  const selected = [...columns, ...(page?.keys ?? [])].map(({ name }) => quoteIdentifier(name))
   const sql =
-    `SELECT ${columns.map(({ name }) => quoteIdentifier(name)).join(', ')} ` +
+    `SELECT ${selected.join(', ')} ` +
     `FROM ${qualifiedTable(db.database, model.table)}${final ? ' FINAL' : ''}` +
-    (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '')
+    (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') +
+    (page ? ` ORDER BY ${page.keys.map(({ name }) => quoteIdentifier(name)).join(', ')} LIMIT ${page.limit}` : '')
   return {
     sql,
-    params: options.bind && where?.params ? where.params : undefined,
+    params,
     settings: final ? { optimize_move_to_prewhere: 0 } : {},
     columns,
   }

@@ -1,10 +1,12 @@
 import type { ClickHouseDatabase } from '../clickhouse/client.js'
 import { supportsQueryParameters } from '../clickhouse/capabilities.js'
+import { ConfigError } from '../errors.js'
 import type { ColumnName, Fields, Model } from '../models/model.js'
 import type { ByteReader } from './byte-reader.js'
 import { columnBuilder } from './column-builders.js'
 import { currentStateQuery, type CurrentStateQuery, type WhereClause } from './current-state-query.js'
 import { decodeRows } from './decode-rows.js'
+import { keyPageChunks, PageCursor, pageKeys } from './key-pages.js'
 import type { ColumnarResult, ReadRow } from './read-types.js'
 import { rowBinaryChunks } from './row-binary-stream.js'
 import { valueDecoder } from './value-decoders.js'
@@ -22,6 +24,11 @@ export interface ReadModelOptions<TColumn extends string = string> {
   queryParameters?: boolean
   /** Rows per batch yielded by `readModel`. @default 10000 */
   batchRows?: number
+  /**
+   * chDB only: RowBinary bytes per keyset page (chDB materializes each answer whole, so a read is a
+   * series of pages over the sorting key; a server streams one query). @default 16 MiB
+   */
+  pageBytes?: number
   /** Cancels the read (the query stops on the target). */
   signal?: AbortSignal
 }
@@ -35,11 +42,37 @@ export interface ReadColumnsOptions<TColumn extends string = string> extends Rea
   expectedRows?: number
 }
 
-async function buildQuery(db: ClickHouseDatabase, model: Model, options: ReadModelOptions): Promise<CurrentStateQuery> {
+const DEFAULT_PAGE_BYTES = 16 * 2 ** 20
+
+async function bindParams(db: ClickHouseDatabase, options: ReadModelOptions): Promise<boolean> {
   const hasParams = Object.keys(options.where?.params ?? {}).length > 0
-  const bind =
-    db.kind === 'server' && hasParams && (options.queryParameters ?? (await supportsQueryParameters(db.client)))
-  return currentStateQuery(db, model, { ...options, bind })
+  return db.kind === 'server' && hasParams && (options.queryParameters ?? (await supportsQueryParameters(db.client)))
+}
+
+async function buildQuery(db: ClickHouseDatabase, model: Model, options: ReadModelOptions): Promise<CurrentStateQuery> {
+  return currentStateQuery(db, model, { ...options, bind: await bindParams(db, options) })
+}
+
+/**
+ * The RowBinary bytes of a read and what each row reads after its asked columns: from a server one
+ * streamed query (nothing after); on chDB keyset pages when the model's key allows (the key columns,
+ * for the next page's boundary), else one answer.
+ */
+async function readSource(
+  db: ClickHouseDatabase,
+  model: Model,
+  options: ReadModelOptions,
+): Promise<{ query: CurrentStateQuery; chunks: AsyncIterable<Buffer>; tail: (reader: ByteReader) => void }> {
+  const bind = await bindParams(db, options)
+  const query = currentStateQuery(db, model, { ...options, bind })
+  const keys = db.kind === 'embedded' ? pageKeys(model) : undefined
+  if (!keys) return { query, chunks: rowBinaryChunks(db, query, options.signal), tail: () => undefined }
+  const pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES
+  if (!(pageBytes > 0))
+    throw new ConfigError(`read of ${model.importKey}: pageBytes must be a positive number of bytes (got ${pageBytes})`)
+  const cursor = new PageCursor(keys)
+  const chunks = keyPageChunks(db, model, { ...options, bind }, cursor, pageBytes, options.signal)
+  return { query, chunks, tail: cursor.read }
 }
 
 /**
@@ -53,7 +86,7 @@ export async function* readModel<TFields extends Fields, TColumn extends ColumnN
   model: Model<TFields>,
   options: ReadModelOptions<TColumn> = {},
 ): AsyncGenerator<ReadRow<TFields, TColumn>[]> {
-  const query = await buildQuery(db, model, options)
+  const { query, chunks, tail } = await readSource(db, model, options)
   const names = query.columns.map(({ name }) => name)
   const decoders = query.columns.map(({ field }) => valueDecoder(field))
   const batchRows = options.batchRows ?? 10_000
@@ -62,9 +95,9 @@ export async function* readModel<TFields extends Fields, TColumn extends ColumnN
     const out: Record<string, unknown> = {}
     for (let index = 0; index < decoders.length; index++)
       out[names[index] as string] = (decoders[index] as (r: ByteReader) => unknown)(reader)
+    tail(reader)
     batch.push(out)
   }
-  const chunks = rowBinaryChunks(db, query, options.signal)
   for await (const _ of decodeRows(
     chunks,
     row,
@@ -111,18 +144,19 @@ export async function readModelColumns<
   model: Model<TFields>,
   options: ReadColumnsOptions<TColumn> = {},
 ): Promise<ColumnarResult<TFields, TColumn>> {
-  const query = await buildQuery(db, model, options)
+  const { query, chunks, tail } = await readSource(db, model, options)
   const expected = options.expectedRows ?? (await countModelRows(db, model, options))
   const builders = query.columns.map(({ field }) => columnBuilder(field, expected))
   let rows = 0
   const row = (reader: ByteReader) => {
     for (const builder of builders) builder.append(reader, rows)
+    tail(reader)
     rows++
   }
   const rollback = () => {
     for (const builder of builders) builder.truncate(rows)
   }
-  for await (const _ of decodeRows(rowBinaryChunks(db, query, options.signal), row, rollback)) {
+  for await (const _ of decodeRows(chunks, row, rollback)) {
     // Each chunk is decoded as it arrives; the loop only pulls the next one.
   }
   const columns = Object.fromEntries(query.columns.map(({ name }, index) => [name, builders[index]?.finish(rows)]))
