@@ -26,7 +26,7 @@ export interface ReadModelOptions<TColumn extends string = string> {
   batchRows?: number
   /**
    * chDB only: RowBinary bytes per keyset page (chDB materializes each answer whole, so a read is a
-   * series of pages over the sorting key; a server streams one query). @default 16 MiB
+   * series of pages over the sorting key; a server streams one query). @default 4 MiB
    */
   pageBytes?: number
   /** Cancels the read (the query stops on the target). */
@@ -42,7 +42,7 @@ export interface ReadColumnsOptions<TColumn extends string = string> extends Rea
   expectedRows?: number
 }
 
-const DEFAULT_PAGE_BYTES = 16 * 2 ** 20
+const DEFAULT_PAGE_BYTES = 4 * 2 ** 20
 
 async function bindParams(db: ClickHouseDatabase, options: ReadModelOptions): Promise<boolean> {
   const hasParams = Object.keys(options.where?.params ?? {}).length > 0
