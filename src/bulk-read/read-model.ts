@@ -78,7 +78,7 @@ async function readSource(
 /**
  * Reads a model's current state — one row per key, deletes applied, the newest version of each key —
  * as batches of typed rows, streamed in RowBinary: from a server, memory holds one network chunk and
- * one batch (chDB hands over its whole result at once).
+ * one batch; on chDB, which hands over each answer whole, one keyset page (`pageBytes`) and one batch.
  * @example for await (const batch of readModel(db, vectors, { columns: ['id', 'embedding'] })) use(batch)
  */
 export async function* readModel<TFields extends Fields, TColumn extends ColumnName<TFields> = ColumnName<TFields>>(
