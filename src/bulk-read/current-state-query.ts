@@ -63,38 +63,49 @@ export function selectedColumns(
 }
 
 /**
- * One page of a keyset read: the rows after `after` (the sorting key of the previous page's last
- * row; none for the first page) in sorting-key order, at most `limit`. The key columns are selected
- * after the asked ones, so the reader learns where the page ended.
+ * A key range of a paged read: the keys after `after` (exclusive; none: from the first) up to
+ * `upTo` (inclusive; none: to the last), over the sorting-key columns `keys`. With `nth`, the query
+ * instead answers the key columns of the range's `nth` row in key order (none when it has fewer
+ * rows): the upper bound of a page of `nth` rows.
  */
-export interface KeyPage {
+export interface KeyRange {
   keys: { name: string; field: Field }[]
-  after: readonly unknown[] | undefined
-  limit: number
+  after?: readonly unknown[] | undefined
+  upTo?: readonly unknown[] | undefined
+  nth?: number
 }
 
-/** Parameter names of a page's boundary: not a name a user's `where` may use. */
-const AFTER_PARAM = 'chsync_after_'
+/** Parameter names of a range's bounds: a prefix a user's `where` may not use. */
+const RANGE_PARAM = 'chsync_'
 
 /**
- * `(k1, k2) > (a, b)`, tuple comparison being lexicographic, led by `k1 >= a` so ClickHouse's index
- * analysis skips the granules before the page even for a key of several columns.
+ * `(k1, k2) > (a, b)` (or `<=`), tuple comparison being lexicographic, led by `k1 >= a` (`k1 <= b`)
+ * so ClickHouse's index analysis skips the granules outside the range even for a key of several
+ * columns.
  */
-function pageCondition(model: Model, page: KeyPage & { after: readonly unknown[] }, where: WhereClause | undefined) {
+function boundCondition(keys: KeyRange['keys'], bound: readonly unknown[], op: '>' | '<=', prefix: string) {
+  const names = keys.map(({ name }) => quoteIdentifier(name))
+  const values = keys.map(({ field }, index) => `{${prefix}${index}:${field.toSQLType()}}`)
+  const params = Object.fromEntries(bound.map((value, index) => [`${prefix}${index}`, value]))
+  const lead = op === '>' ? '>=' : '<='
+  const sql =
+    keys.length === 1
+      ? `${names[0]} ${op} ${values[0]}`
+      : `${names[0]} ${lead} ${values[0]} AND (${names.join(', ')}) ${op} (${values.join(', ')})`
+  return { sql, params }
+}
+
+function rangeConditions(model: Model, range: KeyRange, where: WhereClause | undefined): WhereClause[] {
   for (const name of Object.keys(where?.params ?? {}))
-    if (name.startsWith(AFTER_PARAM))
+    if (name.startsWith(RANGE_PARAM))
       throw new ConfigError(
-        `read of ${model.importKey}: where parameter ${name} uses the prefix ${AFTER_PARAM}, which paged reads keep for themselves (rename it)`,
+        `read of ${model.importKey}: where parameter ${name} uses the prefix ${RANGE_PARAM}, which paged reads keep for their key bounds (rename it)`,
         { model: model.importKey, table: model.table },
       )
-  const names = page.keys.map(({ name }) => quoteIdentifier(name))
-  const values = page.keys.map(({ field }, index) => `{${AFTER_PARAM}${index}:${field.toSQLType()}}`)
-  const params = Object.fromEntries(page.after.map((value, index) => [`${AFTER_PARAM}${index}`, value]))
-  const sql =
-    page.keys.length === 1
-      ? `${names[0]} > ${values[0]}`
-      : `${names[0]} >= ${values[0]} AND (${names.join(', ')}) > (${values.join(', ')})`
-  return { sql, params }
+  return [
+    ...(range.after ? [boundCondition(range.keys, range.after, '>', `${RANGE_PARAM}after_`)] : []),
+    ...(range.upTo ? [boundCondition(range.keys, range.upTo, '<=', `${RANGE_PARAM}upto_`)] : []),
+  ]
 }
 
 /**
@@ -107,7 +118,7 @@ function pageCondition(model: Model, page: KeyPage & { after: readonly unknown[]
 export function currentStateQuery(
   db: ClickHouseDatabase,
   model: Model,
-  options: { columns?: readonly string[]; where?: WhereClause; bind: boolean; page?: KeyPage },
+  options: { columns?: readonly string[]; where?: WhereClause; bind: boolean; range?: KeyRange },
 ): CurrentStateQuery {
   const columns = selectedColumns(model, options.columns)
   const final = model.engine.kind !== 'MergeTree'
@@ -116,25 +127,25 @@ export function currentStateQuery(
   if (isDeleted !== undefined) conditions.push(`${quoteIdentifier(isDeleted)} = 0`)
   const sign = signColumnOf(model.engine)
   if (sign !== undefined) conditions.push(`${quoteIdentifier(sign)} > 0`)
-  const { where, page } = options
+  const { where, range } = options
   if (where) conditions.push(`(${options.bind ? where.sql : inlineParams(model, where)})`)
   let params = options.bind && where?.params ? where.params : undefined
-  if (page?.after) {
-    // A filter on sorting-key columns keeps or drops every version of a key alike: safe before FINAL.
-    const after = pageCondition(model, { ...page, after: page.after }, where)
-    conditions.push(options.bind ? after.sql : inlineParams(model, after))
-    if (options.bind) params = { ...params, ...after.params }
+  // A filter on sorting-key columns keeps or drops every version of a key alike: safe before FINAL.
+  for (const bound of range ? rangeConditions(model, range, where) : []) {
+    conditions.push(options.bind ? bound.sql : inlineParams(model, bound))
+    if (options.bind) params = { ...params, ...bound.params }
   }
-  const selected = [...columns, ...(page?.keys ?? [])].map(({ name }) => quoteIdentifier(name))
+  const keyList = range?.keys.map(({ name }) => quoteIdentifier(name)).join(', ')
+  const selected = range?.nth ? range.keys : columns
   const sql =
-    `SELECT ${selected.join(', ')} ` +
+    `SELECT ${selected.map(({ name }) => quoteIdentifier(name)).join(', ')} ` +
     `FROM ${qualifiedTable(db.database, model.table)}${final ? ' FINAL' : ''}` +
     (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') +
-    (page ? ` ORDER BY ${page.keys.map(({ name }) => quoteIdentifier(name)).join(', ')} LIMIT ${page.limit}` : '')
+    (range?.nth ? ` ORDER BY ${keyList} LIMIT 1 OFFSET ${range.nth - 1}` : '')
   return {
     sql,
     params,
     settings: final ? { optimize_move_to_prewhere: 0 } : {},
-    columns,
+    columns: selected,
   }
 }

@@ -2,10 +2,9 @@ import type { ClickHouseDatabase } from '../clickhouse/client.js'
 import { isSQLExpression } from '../models/engines/index.js'
 import type { Field, LowCardinalityField } from '../models/fields/common.js'
 import type { Model } from '../models/model.js'
-import type { ByteReader } from './byte-reader.js'
+import { ByteReader } from './byte-reader.js'
 import { currentStateQuery, type WhereClause } from './current-state-query.js'
-import { rowBinaryChunks } from './row-binary-stream.js'
-import { valueDecoder, type ValueDecoder } from './value-decoders.js'
+import { valueDecoder } from './value-decoders.js'
 
 /** The first page, before the bytes of a row are known: a row per KiB of the budget, at most 1,024 rows. */
 const FIRST_PAGE_ROWS = 1024
@@ -34,16 +33,17 @@ function pageable(field: Field): boolean {
   return field.kind === 'lowCardinality' ? pageable((field as LowCardinalityField).inner) : PAGEABLE.has(field.kind)
 }
 
+type Keys = { name: string; field: Field }[]
+
 /**
- * The sorting-key columns a keyset read pages over, or undefined when it cannot page: a plain
- * MergeTree (no FINAL, so rows may share a key and a `>` boundary would skip some), a key with an
- * expression (its value is not read back) or with a field kind that does not bind back as itself.
- * After FINAL every other engine holds one row per sorting key, so `key > last` pages are disjoint
- * and together are the whole state.
+ * The sorting-key columns a paged read splits the key space on, or undefined when it cannot page: a
+ * plain MergeTree (no FINAL, so rows may share a key and a page boundary would split them), a key
+ * with an expression (its value is not read back) or with a field kind that does not bind back as
+ * itself. After FINAL every other engine holds one row per sorting key.
  */
-export function pageKeys(model: Model): { name: string; field: Field }[] | undefined {
+export function pageKeys(model: Model): Keys | undefined {
   if (model.engine.kind === 'MergeTree') return undefined
-  const keys: { name: string; field: Field }[] = []
+  const keys: Keys = []
   for (const part of model.engine.orderBy) {
     if (isSQLExpression(part)) return undefined
     const field = model.fields[part]
@@ -53,50 +53,92 @@ export function pageKeys(model: Model): { name: string; field: Field }[] | undef
   return keys.length ? keys : undefined
 }
 
-/** The sorting key of the last row decoded, read from the key columns each page appends to a row. */
-export class PageCursor {
-  rows = 0
-  last: unknown[] | undefined
-  private readonly decoders: ValueDecoder[]
+type Base = { columns?: readonly string[]; where?: WhereClause; bind: boolean }
 
-  constructor(readonly keys: { name: string; field: Field }[]) {
-    this.decoders = keys.map(({ field }) => valueDecoder(field))
-  }
+/** The key of the `nth` row after `after` in the current state, or undefined when fewer rows follow. */
+async function upperBound(
+  db: ClickHouseDatabase,
+  model: Model,
+  base: Base,
+  keys: Keys,
+  after: readonly unknown[] | undefined,
+  nth: number,
+): Promise<unknown[] | undefined> {
+  const query = currentStateQuery(db, model, { ...base, range: { keys, after, nth } })
+  const result = await db.client.exec({
+    query: `${query.sql} FORMAT RowBinary`,
+    clickhouse_settings: query.settings,
+    ...(query.params ? { query_params: query.params } : {}),
+  })
+  const chunks: Buffer[] = []
+  for await (const chunk of result.stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  const bytes = Buffer.concat(chunks)
+  if (bytes.length === 0) return undefined
+  const reader = new ByteReader()
+  reader.reset(bytes)
+  return keys.map(({ field }) => valueDecoder(field)(reader))
+}
 
-  /** Reads a row's key columns; commits them only once all are read (a row cut off is read again). */
-  read = (reader: ByteReader): void => {
-    const values = this.decoders.map((decode) => decode(reader))
-    this.last = values
-    this.rows++
-  }
+interface Page {
+  /** The page's last key, where the next page starts; undefined for the last page. */
+  upTo: unknown[] | undefined
+  chunks: Buffer[]
+}
+
+/** One page: its upper bound first (a query of the key columns only), then its rows. */
+async function fetchPage(
+  db: ClickHouseDatabase,
+  model: Model,
+  base: Base,
+  keys: Keys,
+  after: readonly unknown[] | undefined,
+  rows: number,
+  signal: AbortSignal | undefined,
+): Promise<Page> {
+  const upTo = await upperBound(db, model, base, keys, after, rows)
+  const query = currentStateQuery(db, model, { ...base, range: { keys, after, upTo } })
+  const result = await db.client.exec({
+    query: `${query.sql} FORMAT RowBinary`,
+    clickhouse_settings: query.settings,
+    ...(query.params ? { query_params: query.params } : {}),
+    ...(signal ? { abort_signal: signal } : {}),
+  })
+  const chunks: Buffer[] = []
+  for await (const chunk of result.stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  return { upTo, chunks }
 }
 
 /**
- * A current state read as keyset pages — `… WHERE key > last ORDER BY key LIMIT n` — for chDB, which
- * materializes each answer whole: memory holds one page, sized from `pageBytes` by the bytes per row
- * the previous page showed. The pages are separate queries: each is a consistent current state of
- * its key range, and no key is in two pages. The cursor must be fed every row of a page before the
- * next one is asked for (the decode loop pulls a chunk only when it has decoded the previous one).
+ * A current state read in pages over ranges of the sorting key — `(after, upTo]`, each `upTo` the
+ * key `rows` rows on — for chDB, which materializes each answer whole: memory holds about two pages,
+ * sized from `pageBytes` by the bytes per row the previous page showed. Page k + 1 is asked for
+ * before page k is handed on, so chDB computes it while page k decodes. The ranges are disjoint and
+ * together the whole key space, whatever their bounds, so no key is in two pages and every key that
+ * exists throughout is read; each page is a consistent current state of its range.
  */
-export async function* keyPageChunks(
+export async function* keyRangeChunks(
   db: ClickHouseDatabase,
   model: Model,
-  base: { columns?: readonly string[]; where?: WhereClause; bind: boolean },
-  cursor: PageCursor,
+  base: Base,
+  keys: Keys,
   pageBytes: number,
   signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
-  let limit = Math.max(1, Math.min(FIRST_PAGE_ROWS, Math.floor(pageBytes / FIRST_PAGE_ROW_BYTES)))
-  for (;;) {
-    const query = currentStateQuery(db, model, { ...base, page: { keys: cursor.keys, after: cursor.last, limit } })
-    const before = cursor.rows
-    let bytes = 0
-    for await (const chunk of rowBinaryChunks(db, query, signal)) {
-      bytes += chunk.length
-      yield chunk
+  let rows = Math.max(1, Math.min(FIRST_PAGE_ROWS, Math.floor(pageBytes / FIRST_PAGE_ROW_BYTES)))
+  let next: Promise<Page> | undefined = fetchPage(db, model, base, keys, undefined, rows, signal)
+  try {
+    while (next) {
+      const page: Page = await next
+      next = undefined
+      if (page.upTo) {
+        const bytes = page.chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+        rows = Math.max(1, Math.floor(pageBytes / Math.max(1, bytes / rows)))
+        next = fetchPage(db, model, base, keys, page.upTo, rows, signal)
+      }
+      yield* page.chunks
     }
-    const rows = cursor.rows - before
-    if (rows < limit) return
-    limit = Math.max(1, Math.floor(pageBytes / (bytes / rows)))
+  } finally {
+    // A read left early: the prefetched page is dropped, its failure (if any) with it.
+    next?.catch(() => undefined)
   }
 }

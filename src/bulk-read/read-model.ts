@@ -6,7 +6,7 @@ import type { ByteReader } from './byte-reader.js'
 import { columnBuilder } from './column-builders.js'
 import { currentStateQuery, type CurrentStateQuery, type WhereClause } from './current-state-query.js'
 import { decodeRows } from './decode-rows.js'
-import { keyPageChunks, PageCursor, pageKeys } from './key-pages.js'
+import { keyRangeChunks, pageKeys } from './key-pages.js'
 import type { ColumnarResult, ReadRow } from './read-types.js'
 import { rowBinaryChunks } from './row-binary-stream.js'
 import { valueDecoder } from './value-decoders.js'
@@ -54,25 +54,22 @@ async function buildQuery(db: ClickHouseDatabase, model: Model, options: ReadMod
 }
 
 /**
- * The RowBinary bytes of a read and what each row reads after its asked columns: from a server one
- * streamed query (nothing after); on chDB keyset pages when the model's key allows (the key columns,
- * for the next page's boundary), else one answer.
+ * The RowBinary bytes of a read: from a server one streamed query; on chDB pages over ranges of the
+ * sorting key when the model's key allows, else one answer.
  */
 async function readSource(
   db: ClickHouseDatabase,
   model: Model,
   options: ReadModelOptions,
-): Promise<{ query: CurrentStateQuery; chunks: AsyncIterable<Buffer>; tail: (reader: ByteReader) => void }> {
+): Promise<{ query: CurrentStateQuery; chunks: AsyncIterable<Buffer> }> {
   const bind = await bindParams(db, options)
   const query = currentStateQuery(db, model, { ...options, bind })
   const keys = db.kind === 'embedded' ? pageKeys(model) : undefined
-  if (!keys) return { query, chunks: rowBinaryChunks(db, query, options.signal), tail: () => undefined }
+  if (!keys) return { query, chunks: rowBinaryChunks(db, query, options.signal) }
   const pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES
   if (!(pageBytes > 0))
     throw new ConfigError(`read of ${model.importKey}: pageBytes must be a positive number of bytes (got ${pageBytes})`)
-  const cursor = new PageCursor(keys)
-  const chunks = keyPageChunks(db, model, { ...options, bind }, cursor, pageBytes, options.signal)
-  return { query, chunks, tail: cursor.read }
+  return { query, chunks: keyRangeChunks(db, model, { ...options, bind }, keys, pageBytes, options.signal) }
 }
 
 /**
@@ -86,7 +83,7 @@ export async function* readModel<TFields extends Fields, TColumn extends ColumnN
   model: Model<TFields>,
   options: ReadModelOptions<TColumn> = {},
 ): AsyncGenerator<ReadRow<TFields, TColumn>[]> {
-  const { query, chunks, tail } = await readSource(db, model, options)
+  const { query, chunks } = await readSource(db, model, options)
   const names = query.columns.map(({ name }) => name)
   const decoders = query.columns.map(({ field }) => valueDecoder(field))
   const batchRows = options.batchRows ?? 10_000
@@ -95,7 +92,6 @@ export async function* readModel<TFields extends Fields, TColumn extends ColumnN
     const out: Record<string, unknown> = {}
     for (let index = 0; index < decoders.length; index++)
       out[names[index] as string] = (decoders[index] as (r: ByteReader) => unknown)(reader)
-    tail(reader)
     batch.push(out)
   }
   for await (const _ of decodeRows(
@@ -144,13 +140,12 @@ export async function readModelColumns<
   model: Model<TFields>,
   options: ReadColumnsOptions<TColumn> = {},
 ): Promise<ColumnarResult<TFields, TColumn>> {
-  const { query, chunks, tail } = await readSource(db, model, options)
+  const { query, chunks } = await readSource(db, model, options)
   const expected = options.expectedRows ?? (await countModelRows(db, model, options))
   const builders = query.columns.map(({ field }) => columnBuilder(field, expected))
   let rows = 0
   const row = (reader: ByteReader) => {
     for (const builder of builders) builder.append(reader, rows)
-    tail(reader)
     rows++
   }
   const rollback = () => {
