@@ -25,8 +25,8 @@ export interface ReadModelOptions<TColumn extends string = string> {
   /** Rows per batch yielded by `readModel`. @default 10000 */
   batchRows?: number
   /**
-   * chDB only: RowBinary bytes per keyset page (chDB materializes each answer whole, so a read is a
-   * series of pages over the sorting key; a server streams one query). @default 4 MiB
+   * chDB only: RowBinary bytes per page (chDB materializes each answer whole, so a read is a
+   * series of pages over the sorting key; a server streams one query). @default 8 MiB
    */
   pageBytes?: number
   /** Cancels the read (the query stops on the target). */
@@ -42,7 +42,7 @@ export interface ReadColumnsOptions<TColumn extends string = string> extends Rea
   expectedRows?: number
 }
 
-const DEFAULT_PAGE_BYTES = 4 * 2 ** 20
+const DEFAULT_PAGE_BYTES = 8 * 2 ** 20
 
 async function bindParams(db: ClickHouseDatabase, options: ReadModelOptions): Promise<boolean> {
   const hasParams = Object.keys(options.where?.params ?? {}).length > 0
@@ -75,7 +75,7 @@ async function readSource(
 /**
  * Reads a model's current state — one row per key, deletes applied, the newest version of each key —
  * as batches of typed rows, streamed in RowBinary: from a server, memory holds one network chunk and
- * one batch; on chDB, which hands over each answer whole, one keyset page (`pageBytes`) and one batch.
+ * one batch; on chDB, which hands over each answer whole, about two pages (`pageBytes` each) and one batch.
  * @example for await (const batch of readModel(db, vectors, { columns: ['id', 'embedding'] })) use(batch)
  */
 export async function* readModel<TFields extends Fields, TColumn extends ColumnName<TFields> = ColumnName<TFields>>(
