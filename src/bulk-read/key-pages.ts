@@ -63,12 +63,14 @@ async function upperBound(
   keys: Keys,
   after: readonly unknown[] | undefined,
   nth: number,
+  signal: AbortSignal | undefined,
 ): Promise<unknown[] | undefined> {
   const query = currentStateQuery(db, model, { ...base, range: { keys, after, nth } })
   const result = await db.client.exec({
     query: `${query.sql} FORMAT RowBinary`,
     clickhouse_settings: query.settings,
     ...(query.params ? { query_params: query.params } : {}),
+    ...(signal ? { abort_signal: signal } : {}),
   })
   const chunks: Buffer[] = []
   for await (const chunk of result.stream as AsyncIterable<Buffer>) chunks.push(chunk)
@@ -95,7 +97,7 @@ async function fetchPage(
   rows: number,
   signal: AbortSignal | undefined,
 ): Promise<Page> {
-  const upTo = await upperBound(db, model, base, keys, after, rows)
+  const upTo = await upperBound(db, model, base, keys, after, rows, signal)
   const query = currentStateQuery(db, model, { ...base, range: { keys, after, upTo } })
   const result = await db.client.exec({
     query: `${query.sql} FORMAT RowBinary`,
