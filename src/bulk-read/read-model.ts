@@ -7,7 +7,7 @@ import { columnBuilder } from './column-builders.js'
 import { currentStateQuery, type CurrentStateQuery, type WhereClause } from './current-state-query.js'
 import { decodeRows } from './decode-rows.js'
 import { keyRangeChunks, pageKeys } from './key-pages.js'
-import type { ColumnarResult, ReadRow } from './read-types.js'
+import type { ColumnarResult, NumericArray, ReadRow } from './read-types.js'
 import { rowBinaryChunks } from './row-binary-stream.js'
 import { valueDecoder } from './value-decoders.js'
 
@@ -40,6 +40,13 @@ export interface ReadColumnsOptions<TColumn extends string = string> extends Rea
    * it reads the key and version columns only); more rows than expected grow the columns
    */
   expectedRows?: number
+  /**
+   * Typed arrays to fill instead of allocating, by column: a numeric column's values, a vector
+   * column's elements (rows × dimension). Reloading a dataset into the arrays of the previous read
+   * skips allocating and first touching them. A read that needs more than an array holds grows into
+   * a new one. An array of another type than the column fills is a `ConfigError`. @default none
+   */
+  into?: Partial<Record<TColumn, NumericArray>>
 }
 
 const DEFAULT_PAGE_BYTES = 8 * 2 ** 20
@@ -142,7 +149,11 @@ export async function readModelColumns<
 ): Promise<ColumnarResult<TFields, TColumn>> {
   const { query, chunks } = await readSource(db, model, options)
   const expected = options.expectedRows ?? (await countModelRows(db, model, options))
-  const builders = query.columns.map(({ field }) => columnBuilder(field, expected))
+  const into = options.into as Partial<Record<string, NumericArray>> | undefined
+  const builders = query.columns.map(({ name, field }) => {
+    const array = into?.[name]
+    return columnBuilder(field, expected, array ? { column: name, array } : undefined)
+  })
   let rows = 0
   const row = (reader: ByteReader) => {
     for (const builder of builders) builder.append(reader, rows)
