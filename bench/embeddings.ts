@@ -47,7 +47,7 @@ function makeStream(rows: number, dims: number): { id: number; embedding: number
  * the first write to the last row visible, versus the app inserting each batch into ClickHouse itself
  * after its COMMIT. Then a bulk read of the whole dataset into memory, versus reading it from PostgreSQL.
  * First (while the process is fresh, for its RSS figure), the bulk read API (src/bulk-read) on
- * 100,000 384-d vectors against a raw fetch of the same bytes.
+ * 100,000 384-d vectors against a raw fetch of the same bytes (alone with CHSYNC_BENCH_EMBEDDINGS=bulk-read).
  */
 export const benchmark: Benchmark = {
   name: 'embeddings',
@@ -67,7 +67,9 @@ export const benchmark: Benchmark = {
       )
       metrics.push(...bulk.metrics)
       details.bulkRead = bulk.details
-      for (const dims of [384, 1536]) {
+      // CHSYNC_BENCH_EMBEDDINGS=bulk-read: only the bulk read API, for measuring it at full size alone.
+      const streams = process.env.CHSYNC_BENCH_EMBEDDINGS === 'bulk-read' ? [] : [384, 1536]
+      for (const dims of streams) {
         const rows = scaled(options, dims === 384 ? 20_000 : 5_000, 100)
         const stream = makeStream(rows, dims)
         const mb = (rows * dims * 4) / 1e6

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js'
 import type { ArrayField } from '../models/fields/array.js'
 import type { Field, LowCardinalityField } from '../models/fields/common.js'
 import type { FloatField } from '../models/fields/float.js'
@@ -57,6 +58,18 @@ export function numericLayout(field: Field): NumericLayout | undefined {
   }
 }
 
+/**
+ * The caller's array to fill, checked to be of the column's typed-array type (`column` names it in
+ * the error).
+ */
+function checkedInto(layout: NumericLayout, into: NumericArray, column: string, field: Field): NumericArray {
+  if (into instanceof layout.ctor) return into
+  throw new ConfigError(
+    `read into: ${column} is ${field.toSQLType()}, which fills a ${layout.ctor.name}; into.${column} is a ${into.constructor.name} (pass a ${layout.ctor.name})`,
+    { column },
+  )
+}
+
 /** Capacity after growth: the expected count first, then by a quarter (a live table grew since the count). */
 function grown(capacity: number, needed: number): number {
   return Math.max(needed, Math.ceil(capacity * 1.25), 1024)
@@ -75,8 +88,9 @@ class NumericBuilder implements ColumnBuilder {
   constructor(
     private readonly layout: NumericLayout,
     expectedRows: number,
+    into: NumericArray | undefined,
   ) {
-    this.values = new layout.ctor(expectedRows)
+    this.values = into ?? new layout.ctor(expectedRows)
     this.bytes = layout.ctor.BYTES_PER_ELEMENT
   }
 
@@ -109,10 +123,11 @@ class VectorBuilder implements ColumnBuilder {
     private readonly layout: NumericLayout,
     private readonly expectedRows: number,
     declaredDimension: number | undefined,
+    into: NumericArray | undefined,
   ) {
     this.elementBytes = layout.ctor.BYTES_PER_ELEMENT
-    this.values = new layout.ctor(expectedRows * (declaredDimension ?? 0))
-    this.bytes = new Uint8Array(this.values.buffer)
+    this.values = into ?? new layout.ctor(expectedRows * (declaredDimension ?? 0))
+    this.bytes = new Uint8Array(this.values.buffer, this.values.byteOffset, this.values.byteLength)
     this.offsets = new Float64Array(expectedRows + 1)
   }
 
@@ -126,7 +141,7 @@ class VectorBuilder implements ColumnBuilder {
       // Before any growth the expected row count sizes the array from the first row's length.
       const estimate = this.values.length === 0 ? length * Math.max(this.expectedRows, row + 1) : 0
       this.values = resized(this.values, Math.max(estimate, grown(this.values.length, end)))
-      this.bytes = new Uint8Array(this.values.buffer)
+      this.bytes = new Uint8Array(this.values.buffer, this.values.byteOffset, this.values.byteLength)
     }
     // A typed-array set of a view: a plain memcpy, faster than Buffer#copy for rows of a few KB.
     this.bytes.set(reader.buf.subarray(start, start + length * this.elementBytes), this.elements * this.elementBytes)
@@ -172,14 +187,34 @@ class ValuesBuilder implements ColumnBuilder {
   }
 }
 
-/** The builder for a field: typed array, vector or plain values. */
-export function columnBuilder(field: Field, expectedRows: number): ColumnBuilder {
+/**
+ * The builder for a field: typed array, vector or plain values. `into`: the caller's typed array to
+ * fill first (a numeric column's values, or a vector column's elements); a read that needs more
+ * grows into a new array.
+ */
+export function columnBuilder(
+  field: Field,
+  expectedRows: number,
+  into?: { column: string; array: NumericArray },
+): ColumnBuilder {
   const numeric = numericLayout(field)
-  if (numeric) return new NumericBuilder(numeric, expectedRows)
+  if (numeric)
+    return new NumericBuilder(numeric, expectedRows, into && checkedInto(numeric, into.array, into.column, field))
   if (field.kind === 'array') {
     const array = field as ArrayField
     const inner = numericLayout(array.inner)
-    if (inner) return new VectorBuilder(inner, expectedRows, array.arrayOptions.dimension)
+    if (inner)
+      return new VectorBuilder(
+        inner,
+        expectedRows,
+        array.arrayOptions.dimension,
+        into && checkedInto(inner, into.array, into.column, field),
+      )
   }
+  if (into)
+    throw new ConfigError(
+      `read into: ${into.column} is ${field.toSQLType()}, which reads as an array of values, not a typed array (leave it out of into)`,
+      { column: into.column },
+    )
   return new ValuesBuilder(field)
 }

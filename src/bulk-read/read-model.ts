@@ -1,11 +1,13 @@
 import type { ClickHouseDatabase } from '../clickhouse/client.js'
 import { supportsQueryParameters } from '../clickhouse/capabilities.js'
+import { ConfigError } from '../errors.js'
 import type { ColumnName, Fields, Model } from '../models/model.js'
 import type { ByteReader } from './byte-reader.js'
 import { columnBuilder } from './column-builders.js'
 import { currentStateQuery, type CurrentStateQuery, type WhereClause } from './current-state-query.js'
 import { decodeRows } from './decode-rows.js'
-import type { ColumnarResult, ReadRow } from './read-types.js'
+import { keyRangeChunks, pageKeys } from './key-pages.js'
+import type { ColumnarResult, NumericArray, ReadRow } from './read-types.js'
 import { rowBinaryChunks } from './row-binary-stream.js'
 import { valueDecoder } from './value-decoders.js'
 
@@ -22,6 +24,11 @@ export interface ReadModelOptions<TColumn extends string = string> {
   queryParameters?: boolean
   /** Rows per batch yielded by `readModel`. @default 10000 */
   batchRows?: number
+  /**
+   * chDB only: RowBinary bytes per page (chDB materializes each answer whole, so a read is a
+   * series of pages over the sorting key; a server streams one query). @default 8 MiB
+   */
+  pageBytes?: number
   /** Cancels the read (the query stops on the target). */
   signal?: AbortSignal
 }
@@ -33,19 +40,49 @@ export interface ReadColumnsOptions<TColumn extends string = string> extends Rea
    * it reads the key and version columns only); more rows than expected grow the columns
    */
   expectedRows?: number
+  /**
+   * Typed arrays to fill instead of allocating, by column: a numeric column's values, a vector
+   * column's elements (rows × dimension). Reloading a dataset into the arrays of the previous read
+   * skips allocating and first touching them. A read that needs more than an array holds grows into
+   * a new one. An array of another type than the column fills is a `ConfigError`. @default none
+   */
+  into?: Partial<Record<TColumn, NumericArray>>
+}
+
+const DEFAULT_PAGE_BYTES = 8 * 2 ** 20
+
+async function bindParams(db: ClickHouseDatabase, options: ReadModelOptions): Promise<boolean> {
+  const hasParams = Object.keys(options.where?.params ?? {}).length > 0
+  return db.kind === 'server' && hasParams && (options.queryParameters ?? (await supportsQueryParameters(db.client)))
 }
 
 async function buildQuery(db: ClickHouseDatabase, model: Model, options: ReadModelOptions): Promise<CurrentStateQuery> {
-  const hasParams = Object.keys(options.where?.params ?? {}).length > 0
-  const bind =
-    db.kind === 'server' && hasParams && (options.queryParameters ?? (await supportsQueryParameters(db.client)))
-  return currentStateQuery(db, model, { ...options, bind })
+  return currentStateQuery(db, model, { ...options, bind: await bindParams(db, options) })
+}
+
+/**
+ * The RowBinary bytes of a read: from a server one streamed query; on chDB pages over ranges of the
+ * sorting key when the model's key allows, else one answer.
+ */
+async function readSource(
+  db: ClickHouseDatabase,
+  model: Model,
+  options: ReadModelOptions,
+): Promise<{ query: CurrentStateQuery; chunks: AsyncIterable<Buffer> }> {
+  const bind = await bindParams(db, options)
+  const query = currentStateQuery(db, model, { ...options, bind })
+  const keys = db.kind === 'embedded' ? pageKeys(model) : undefined
+  if (!keys) return { query, chunks: rowBinaryChunks(db, query, options.signal) }
+  const pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES
+  if (!(pageBytes > 0))
+    throw new ConfigError(`read of ${model.importKey}: pageBytes must be a positive number of bytes (got ${pageBytes})`)
+  return { query, chunks: keyRangeChunks(db, model, { ...options, bind }, keys, pageBytes, options.signal) }
 }
 
 /**
  * Reads a model's current state — one row per key, deletes applied, the newest version of each key —
  * as batches of typed rows, streamed in RowBinary: from a server, memory holds one network chunk and
- * one batch (chDB hands over its whole result at once).
+ * one batch; on chDB, which hands over each answer whole, about two pages (`pageBytes` each) and one batch.
  * @example for await (const batch of readModel(db, vectors, { columns: ['id', 'embedding'] })) use(batch)
  */
 export async function* readModel<TFields extends Fields, TColumn extends ColumnName<TFields> = ColumnName<TFields>>(
@@ -53,7 +90,7 @@ export async function* readModel<TFields extends Fields, TColumn extends ColumnN
   model: Model<TFields>,
   options: ReadModelOptions<TColumn> = {},
 ): AsyncGenerator<ReadRow<TFields, TColumn>[]> {
-  const query = await buildQuery(db, model, options)
+  const { query, chunks } = await readSource(db, model, options)
   const names = query.columns.map(({ name }) => name)
   const decoders = query.columns.map(({ field }) => valueDecoder(field))
   const batchRows = options.batchRows ?? 10_000
@@ -64,7 +101,6 @@ export async function* readModel<TFields extends Fields, TColumn extends ColumnN
       out[names[index] as string] = (decoders[index] as (r: ByteReader) => unknown)(reader)
     batch.push(out)
   }
-  const chunks = rowBinaryChunks(db, query, options.signal)
   for await (const _ of decodeRows(
     chunks,
     row,
@@ -111,9 +147,13 @@ export async function readModelColumns<
   model: Model<TFields>,
   options: ReadColumnsOptions<TColumn> = {},
 ): Promise<ColumnarResult<TFields, TColumn>> {
-  const query = await buildQuery(db, model, options)
+  const { query, chunks } = await readSource(db, model, options)
   const expected = options.expectedRows ?? (await countModelRows(db, model, options))
-  const builders = query.columns.map(({ field }) => columnBuilder(field, expected))
+  const into = options.into as Partial<Record<string, NumericArray>> | undefined
+  const builders = query.columns.map(({ name, field }) => {
+    const array = into?.[name]
+    return columnBuilder(field, expected, array ? { column: name, array } : undefined)
+  })
   let rows = 0
   const row = (reader: ByteReader) => {
     for (const builder of builders) builder.append(reader, rows)
@@ -122,7 +162,7 @@ export async function readModelColumns<
   const rollback = () => {
     for (const builder of builders) builder.truncate(rows)
   }
-  for await (const _ of decodeRows(rowBinaryChunks(db, query, options.signal), row, rollback)) {
+  for await (const _ of decodeRows(chunks, row, rollback)) {
     // Each chunk is decoded as it arrives; the loop only pulls the next one.
   }
   const columns = Object.fromEntries(query.columns.map(({ name }, index) => [name, builders[index]?.finish(rows)]))
