@@ -4,9 +4,8 @@ import type { BackfillStatus } from '../../../workflows/backfill-types.js'
 import { backfillStatusQuery, cancelBackfillSignal, pauseSignal, resumeSignal } from '../../../workflows/messages.js'
 import { backfillHandle, startBackfill, type BackfillWorkflowHandle } from '../temporal/backfill-workflows.js'
 import { selectImportKeys } from './context.js'
+import { CONFIG_OPTION, signalCommand, type SignalCommand } from './signal-command.js'
 import type { WithContext } from './sync-commands.js'
-
-const CONFIG_OPTION = ['-c, --config <file>', 'configuration file', 'chsync.config.ts'] as const
 
 function positiveInteger(value: string): number {
   const parsed = Number(value)
@@ -100,25 +99,15 @@ function statusCommand(withContext: WithContext): Command {
     )
 }
 
-const SIGNALS = [
+const SIGNALS: SignalCommand[] = [
   { name: 'pause', signal: pauseSignal, description: 'start no new range (those in flight finish)' },
   { name: 'resume', signal: resumeSignal, description: 'start ranges again, also after a blocking error was fixed' },
   { name: 'cancel', signal: cancelBackfillSignal, description: 'end the backfill; copied ranges stay' },
-] as const
-
-function signalCommand(withContext: WithContext, entry: (typeof SIGNALS)[number]): Command {
-  return new Command(entry.name)
-    .description(entry.description)
-    .argument('<model>', 'import key')
-    .option(...CONFIG_OPTION)
-    .action((model: string, options: { config: string }) =>
-      withContext(options.config, async (context) => {
-        const [importKey] = selectImportKeys(context, [model], false) as [string]
-        await backfillHandle(await context.client(), importKey).signal(entry.signal)
-        console.log(`${importKey}: backfill ${entry.name} sent`)
-      }),
-    )
-}
+].map(({ signal, ...entry }) => ({
+  ...entry,
+  sent: `backfill ${entry.name}`,
+  send: (client, importKey) => backfillHandle(client, importKey).signal(signal),
+}))
 
 /**
  * `chsync backfill MODEL …` (start is the default subcommand) and `chsync backfill

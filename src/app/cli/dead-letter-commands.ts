@@ -1,8 +1,7 @@
 import { Command } from 'commander'
 import { selectImportKeys } from './context.js'
 import type { WithContext } from './sync-commands.js'
-
-const CONFIG_OPTION = ['-c, --config <file>', 'configuration file', 'chsync.config.ts'] as const
+import { CONFIG_OPTION } from './signal-command.js'
 
 /**
  * `chsync skip MODEL KEY… [--reason TEXT]`: the way past a key no round can sync (invariant 8). The

@@ -4,11 +4,10 @@ import { startSync, syncHandle } from '../temporal/sync-workflows.js'
 import { selectImportKeys, type CliContext } from './context.js'
 import { formatStatus } from './format-status.js'
 import { missingWorker, modelStatus } from './model-status.js'
+import { CONFIG_OPTION, signalCommand, type SignalCommand } from './signal-command.js'
 
 /** Opens the context of the `--config` file for one command run, and always closes it. */
 export type WithContext = (configPath: string, run: (context: CliContext) => Promise<void>) => Promise<void>
-
-const CONFIG_OPTION = ['-c, --config <file>', 'configuration file', 'chsync.config.ts'] as const
 
 /** `chsync start [MODEL…] [--all]`: one workflow per model; starting a running one is harmless. */
 function startCommand(withContext: WithContext): Command {
@@ -29,25 +28,15 @@ function startCommand(withContext: WithContext): Command {
 }
 
 /** pause / resume / stop: one signal to one model's workflow. */
-const SIGNALS = [
+const SIGNALS: SignalCommand[] = [
   { name: 'pause', signal: pauseSignal, description: 'stop starting rounds; operations keep accumulating' },
   { name: 'resume', signal: resumeSignal, description: 'start rounds again, also after a blocking error was fixed' },
   { name: 'stop', signal: stopSignal, description: 'end the workflow after its current round; nothing is lost' },
-] as const
-
-function signalCommand(withContext: WithContext, entry: (typeof SIGNALS)[number]): Command {
-  return new Command(entry.name)
-    .description(entry.description)
-    .argument('<model>', 'import key')
-    .option(...CONFIG_OPTION)
-    .action((model: string, options: { config: string }) =>
-      withContext(options.config, async (context) => {
-        const [importKey] = selectImportKeys(context, [model], false)
-        await syncHandle(await context.client(), importKey as string).signal(entry.signal)
-        console.log(`${model}: ${entry.name} sent`)
-      }),
-    )
-}
+].map(({ signal, ...entry }) => ({
+  ...entry,
+  sent: entry.name,
+  send: (client, importKey) => syncHandle(client, importKey).signal(signal),
+}))
 
 /** `chsync flush MODEL [--wait]`: sync now; with --wait, until what was registered before is synced. */
 function flushCommand(withContext: WithContext): Command {
