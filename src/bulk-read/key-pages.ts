@@ -5,6 +5,7 @@ import type { Model } from '../models/model.js'
 import { ByteReader } from './byte-reader.js'
 import { currentStateQuery, type WhereClause } from './current-state-query.js'
 import { valueDecoder } from './value-decoders.js'
+import { rowBinaryChunks } from './row-binary-stream.js'
 
 /** The first page, before the bytes of a row are known: a row per KiB of the budget, at most 1,024 rows. */
 const FIRST_PAGE_ROWS = 1024
@@ -66,14 +67,8 @@ async function upperBound(
   signal: AbortSignal | undefined,
 ): Promise<unknown[] | undefined> {
   const query = currentStateQuery(db, model, { ...base, range: { keys, after, nth } })
-  const result = await db.client.exec({
-    query: `${query.sql} FORMAT RowBinary`,
-    clickhouse_settings: query.settings,
-    ...(query.params ? { query_params: query.params } : {}),
-    ...(signal ? { abort_signal: signal } : {}),
-  })
   const chunks: Buffer[] = []
-  for await (const chunk of result.stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  for await (const chunk of rowBinaryChunks(db, query, signal)) chunks.push(chunk)
   const bytes = Buffer.concat(chunks)
   if (bytes.length === 0) return undefined
   const reader = new ByteReader()
@@ -99,14 +94,8 @@ async function fetchPage(
 ): Promise<Page> {
   const upTo = await upperBound(db, model, base, keys, after, rows, signal)
   const query = currentStateQuery(db, model, { ...base, range: { keys, after, upTo } })
-  const result = await db.client.exec({
-    query: `${query.sql} FORMAT RowBinary`,
-    clickhouse_settings: query.settings,
-    ...(query.params ? { query_params: query.params } : {}),
-    ...(signal ? { abort_signal: signal } : {}),
-  })
   const chunks: Buffer[] = []
-  for await (const chunk of result.stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  for await (const chunk of rowBinaryChunks(db, query, signal)) chunks.push(chunk)
   return { upTo, chunks }
 }
 
