@@ -173,6 +173,7 @@ export async function openSyncRuntime(
           return path
         },
         copyOut: (sql) => copyOut(pool, sql),
+        sourceDisplay: `PostgreSQL at ${redactUrl(config.postgres.url)}`,
         serialize(operations, rows, currentState) {
           const result = serializeUnitBatch(unit, { operations, rows, currentState })
           const index = new Map(operations.map((operation, i) => [operation, i]))

@@ -84,13 +84,13 @@ export async function renderBatch(
     if (/^22/.test(code)) return undefined
     if (/^42/.test(code))
       throw new SchemaMismatchError(
-        `Rendering rows of ${unit.importKey} in PostgreSQL failed: ${messageOf(error)}`,
+        `${unit.sourceDisplay}: rendering rows of ${unit.importKey} failed: ${messageOf(error)}`,
         { importKey: unit.importKey, batchId: claim.batchId },
         { cause: error },
       )
     if (error instanceof ChsyncError) throw error
     throw new ChsyncError(
-      `Rendering rows of ${unit.importKey} in PostgreSQL failed: ${messageOf(error)}`,
+      `${unit.sourceDisplay}: rendering rows of ${unit.importKey} failed: ${messageOf(error)}`,
       { importKey: unit.importKey, batchId: claim.batchId },
       { cause: error },
     )

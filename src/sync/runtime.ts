@@ -69,6 +69,8 @@ export interface SyncUnitRuntime {
   renderPath(): Promise<RenderPath>
   /** Runs `COPY … TO STDOUT` on the source pool: the output stream, read to its end or destroyed. */
   copyOut(sql: string): Promise<Readable>
+  /** The source database as errors name it: `PostgreSQL at <URL, password masked>`. */
+  sourceDisplay: string
   /**
    * Pure: the same inputs give the same rows, so a re-serialized batch is identical. `currentState`
    * is keyed by model name, then by encoded key.

@@ -72,10 +72,11 @@ describe('sync survives a PostgreSQL restart', () => {
         const load = rig.load().start()
         await rig.statusUntil('a first round', (status) => status.rounds >= 1)
         const lock = await lockTable(rig.table)
-        // Mid-fetch for certain: the worker's SELECT of a batch's rows waits on that lock right now.
+        // Mid-fetch for certain: the worker's SELECT of a batch's rows (a COPY where PostgreSQL renders
+        // them) waits on that lock right now.
         await waitFor('a fetch waiting on the source table', 60_000, async () => {
           const { rows } = await rig.pool.query(
-            `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND wait_event_type = 'Lock' AND query ~* '^\\s*select'`,
+            `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND wait_event_type = 'Lock' AND query ~* '^\\s*(select|copy)'`,
           )
           return rows.length > 0 || undefined
         })
@@ -90,7 +91,9 @@ describe('sync survives a PostgreSQL restart', () => {
         expect(await load.stop()).toBeGreaterThan(0)
         // The failed fetch was logged naming the database, password masked.
         const output = rig.worker.tail(Number.MAX_SAFE_INTEGER)
-        expect(output).toMatch(/PostgreSQL at postgres:\/\/chsync:\*\*\*@127\.0\.0\.1:\d+\/chsync: fetching rows/)
+        expect(output).toMatch(
+          /PostgreSQL at postgres:\/\/chsync:\*\*\*@127\.0\.0\.1:\d+\/chsync: (fetching|rendering) rows/,
+        )
         expect(output).not.toContain('chsync:chsync@')
         return rig.converge()
       },
