@@ -5,6 +5,7 @@ import { SyncMetrics, serveMetrics } from '../../metrics/index.js'
 import { checkModels } from '../../migrations/check.js'
 import { openSyncRuntime } from '../../sync/open-runtime.js'
 import type { FaultHook } from '../../sync/fault-points.js'
+import { absorbRepeatedStopSignals } from '../worker/repeated-signals.js'
 import { createWorker } from '../worker/worker.js'
 
 /**
@@ -46,9 +47,11 @@ export function workerCommand(faults?: FaultHook): Command {
           logger,
           ...(faults ? { faults } : {}),
         })
+        const releaseSignals = absorbRepeatedStopSignals()
         try {
           await worker.run()
         } finally {
+          releaseSignals()
           await connection.close()
         }
       } finally {
