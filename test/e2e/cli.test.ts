@@ -133,18 +133,6 @@ describe('chsync sync commands against a running worker', () => {
     expect(await report()).toMatchObject({ state: 'stopped', status: null, noWorker: null })
     expect((await chsync('status', importKey)).stdout).toContain(`${importKey}: stopped (chsync start ${importKey}`)
   })
-
-  it('stops gracefully with exit 0 when one Ctrl-C arrives twice, as under npm start', async () => {
-    // The terminal signals the process group and npm forwards the signal: the worker gets SIGINT twice.
-    const twice = new WorkerProcess(['--config', config.file], config.env)
-    await twice.start()
-    const pid = twice.pid as number
-    const exited = twice.exited(60_000)
-    process.kill(pid, 'SIGINT')
-    process.kill(pid, 'SIGINT')
-    expect(await exited).toBeNull()
-    expect(twice.exitCode).toBe(0)
-  })
 })
 
 /** Two apps on one Redis, each with its own `redis.prefix`: the same import key, separate operations. */

@@ -10,8 +10,6 @@ export class WorkerProcess {
   private child: ChildProcess | null = null
   private output = ''
   starts = 0
-  /** The exit code of the last exit `exited` saw (null when a signal ended the process). */
-  exitCode: number | null = null
 
   constructor(
     private readonly args: string[],
@@ -56,12 +54,8 @@ export class WorkerProcess {
       )
     })
     try {
-      const [code, signal] = (await Promise.race([once(child, 'exit'), timeout])) as [
-        number | null,
-        NodeJS.Signals | null,
-      ]
+      const [, signal] = (await Promise.race([once(child, 'exit'), timeout])) as [number | null, NodeJS.Signals | null]
       this.child = null
-      this.exitCode = code
       return signal
     } finally {
       clearTimeout(timer)

@@ -39,20 +39,24 @@ export function workerCommand(faults?: FaultHook): Command {
           if (problem) logger.warn({ importKey: check.model.importKey, alias: check.alias }, problem)
         }
         const temporal = { ...config.temporal, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) }
-        const { worker, connection } = await createWorker({
-          runtime,
-          temporal,
-          concurrency,
-          metrics,
-          logger,
-          ...(faults ? { faults } : {}),
-        })
+        // Before the worker says it is ready: a Ctrl-C right after that must meet the guard already.
         const releaseSignals = absorbRepeatedStopSignals()
         try {
-          await worker.run()
+          const { worker, connection } = await createWorker({
+            runtime,
+            temporal,
+            concurrency,
+            metrics,
+            logger,
+            ...(faults ? { faults } : {}),
+          })
+          try {
+            await worker.run()
+          } finally {
+            await connection.close()
+          }
         } finally {
           releaseSignals()
-          await connection.close()
         }
       } finally {
         await runtime.close()
